@@ -1,0 +1,21 @@
+import path from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { findTool } from '../../workflows/dev/tools.js';
+import { testLogDir } from './logs.js';
+
+/**
+ * Starts a real, ephemeral Temporal dev server (the binary from `scripts/setup`) on loopback.
+ * Share one per test file (`before`/`after`) and always `await env.teardown()`.
+ */
+export async function startTemporal(): Promise<TestWorkflowEnvironment> {
+  const logDir = testLogDir('temporal');
+  return await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: findTool('temporal') },
+      ip: '127.0.0.1',
+      ui: false,
+      extraArgs: ['--log-level', 'warn', '--log-format', 'json'],
+      dbFilename: path.join(logDir, 'temporal.db'),
+    },
+  });
+}
