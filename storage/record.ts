@@ -1,0 +1,83 @@
+/**
+ * The Record contract (ARCHITECTURE.md): one image-text pair as it lives in a Parquet shard.
+ * Every stage reads and writes this shape; failed rows are kept with `status !== 'ok'` and no image.
+ */
+
+/** Row status: `ok` or the kind of failure that kept the row from having an image. */
+export type RecordStatus =
+  | 'ok'
+  | 'http_error'
+  | 'timeout'
+  | 'network_error'
+  | 'too_large'
+  | 'not_image'
+  | 'decode_error'
+  | 'too_small'
+  | 'bad_aspect'
+  | 'opted_out'
+  | 'blocked_address'
+  | 'redirect_loop'
+  | 'invalid_input';
+
+/** Every status value, in a stable order (for schemas and stats). */
+export const RECORD_STATUSES: readonly RecordStatus[] = [
+  'ok',
+  'http_error',
+  'timeout',
+  'network_error',
+  'too_large',
+  'not_image',
+  'decode_error',
+  'too_small',
+  'bad_aspect',
+  'opted_out',
+  'blocked_address',
+  'redirect_loop',
+  'invalid_input',
+];
+
+/** A labelled box in stored-image pixel coordinates (LocCa grounding targets). */
+export interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+  label: string;
+}
+
+/** One image-text pair. Nullable fields are null on failed rows. */
+export interface Record {
+  /** Stable hash of source + url/path + caption. */
+  id: string;
+  source: string;
+  url: string;
+  /** Original caption; several alt-texts may be joined by curation into `alt_captions`. */
+  caption: string;
+  /** Alternative captions (e.g. other languages, merged duplicates); empty when none. */
+  alt_captions: string[];
+  lang: string | null;
+  lang_score: number | null;
+  /** Re-encoded image bytes (JPEG or WebP), aspect ratio kept. */
+  image: Uint8Array | null;
+  mime: string | null;
+  width: number | null;
+  height: number | null;
+  orig_width: number | null;
+  orig_height: number | null;
+  /** Hex sha256 of the original downloaded bytes. */
+  sha256: string | null;
+  /** 64-bit perceptual hash. */
+  phash: bigint | null;
+  status: RecordStatus;
+  error: string | null;
+  /** Milliseconds since the epoch. */
+  fetched_at: number;
+  boxes: Box[] | null;
+  /** Sensitive attributes / concepts found at curation, e.g. `["gender:woman", "occupation:doctor"]`. */
+  attrs: string[] | null;
+  /** Sampling weight set by curation (1 when unweighted). */
+  weight: number | null;
+}
+
+/** The shard schema version; bump when the Record contract changes incompatibly. */
+export const RECORD_SCHEMA_VERSION = 1;
