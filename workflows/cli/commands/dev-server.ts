@@ -1,0 +1,34 @@
+import path from 'node:path';
+import type { Command } from 'commander';
+import { startDevServer } from '../../dev/dev-server.js';
+
+/** `sigforge dev-server`: an embedded Temporal dev server with its web UI on 127.0.0.1. */
+export function register(program: Command): void {
+  program
+    .command('dev-server')
+    .description('start a local Temporal dev server (gRPC and web UI on 127.0.0.1); Ctrl-C stops it')
+    .option('--port <n>', 'gRPC port', '7233')
+    .option('--ui-port <n>', 'web UI port', '8233')
+    .option('--db-file <file>', 'SQLite file that keeps state across restarts', path.join('.sigforge', 'temporal.db'))
+    .option('--in-memory', 'keep no state on disk')
+    .action(async (opts: { port: string; uiPort: string; dbFile: string; inMemory?: boolean }) => {
+      const server = await startDevServer({
+        port: Number(opts.port),
+        uiPort: Number(opts.uiPort),
+        ...(opts.inMemory ? {} : { dbFile: path.resolve(opts.dbFile) }),
+        logFile: path.resolve('.sigforge', 'logs', 'temporal-dev-server.log'),
+      });
+      console.log(`Temporal dev server: ${server.address} (namespace ${server.namespace})`);
+      console.log(`Web UI:              ${server.uiUrl}`);
+      console.log(`Workers:             sigforge worker --temporal-address ${server.address}`);
+      console.log('Ctrl-C to stop.');
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+        server.process.once('exit', stop);
+      });
+      await server.stop();
+      console.log('Temporal dev server stopped.');
+    });
+}

@@ -1,0 +1,40 @@
+import type { Command } from 'commander';
+import { TASK_QUEUES, type TaskQueue, ConfigError } from '../../config.js';
+import { connectWorker } from '../../connection.js';
+import { createWorkers, storeFromConfig } from '../../worker.js';
+import { commandConfig } from '../context.js';
+
+/** `sigforge worker`: serves the given task queues until SIGINT/SIGTERM. */
+export function register(program: Command): void {
+  program
+    .command('worker')
+    .description('run a worker for the etl, train and/or eval task queues')
+    .option('--queues <list>', `comma-separated task queues (${TASK_QUEUES.join(', ')})`)
+    .option('--max-concurrent-activities <n>', 'activities run at once per queue (train is always 1)')
+    .action(async (opts: { queues?: string; maxConcurrentActivities?: string }, command: Command) => {
+      const queues = opts.queues?.split(',').map((q) => q.trim()) as TaskQueue[] | undefined;
+      const max = opts.maxConcurrentActivities === undefined ? undefined : Number(opts.maxConcurrentActivities);
+      if (max !== undefined && !(Number.isInteger(max) && max > 0)) {
+        throw new ConfigError('worker.maxConcurrentActivities', 'expected a positive integer', 'flags');
+      }
+      const config = commandConfig(command, { worker: { queues, maxConcurrentActivities: max } });
+      const connection = await connectWorker(config.temporal);
+      try {
+        const workers = await createWorkers({
+          connection,
+          namespace: config.temporal.namespace,
+          queues: config.worker.queues,
+          deps: { store: storeFromConfig(config) },
+          maxConcurrentActivities: config.worker.maxConcurrentActivities,
+        });
+        console.error(
+          `sigforge worker: serving ${config.worker.queues.join(', ')} on ${config.temporal.address} ` +
+            `(namespace ${config.temporal.namespace}); storage ${config.storage.root}; Ctrl-C to stop`,
+        );
+        // The SDK shuts workers down gracefully on SIGINT/SIGTERM.
+        await Promise.all(workers.map((w) => w.run()));
+      } finally {
+        await connection.close();
+      }
+    });
+}

@@ -1,0 +1,45 @@
+import { Option, type Command } from 'commander';
+import { loadConfig, type ConfigInput, type SigforgeConfig } from '../config.js';
+
+/** Adds the options every command shares (config file, Temporal connection, storage root). */
+export function addGlobalOptions(program: Command): Command {
+  return program
+    .option('-c, --config <file>', 'YAML or JSON config file')
+    .option('--temporal-address <host:port>', 'Temporal frontend address (env TEMPORAL_ADDRESS)')
+    .option('--namespace <name>', 'Temporal namespace (env TEMPORAL_NAMESPACE)')
+    .option('--tls', 'use TLS with system roots (env TEMPORAL_TLS=1)')
+    .option('--tls-cert <file>', 'mTLS client certificate (env TEMPORAL_TLS_CLIENT_CERT_PATH)')
+    .option('--tls-key <file>', 'mTLS client key (env TEMPORAL_TLS_CLIENT_KEY_PATH)')
+    .option('--tls-ca <file>', 'CA certificate of the server (env TEMPORAL_TLS_SERVER_CA_CERT_PATH)')
+    .addOption(new Option('--api-key <key>', 'Temporal API key (prefer env TEMPORAL_API_KEY)').hideHelp())
+    .option('--root <uri>', 'storage root: file:///abs/path or s3://bucket/prefix (env SIGFORGE_ROOT)');
+}
+
+interface GlobalFlags {
+  config?: string;
+  temporalAddress?: string;
+  namespace?: string;
+  tls?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsCa?: string;
+  apiKey?: string;
+  root?: string;
+}
+
+/** Resolves the validated config for a command from its flags (and the global ones), env and config file. */
+export function commandConfig(command: Command, extra: ConfigInput = {}): SigforgeConfig {
+  const o = command.optsWithGlobals<GlobalFlags>();
+  const tls =
+    o.tlsCert || o.tlsKey || o.tlsCa
+      ? { clientCertPath: o.tlsCert, clientKeyPath: o.tlsKey, serverRootCaPath: o.tlsCa }
+      : o.tls
+        ? true
+        : undefined;
+  const flags: ConfigInput = {
+    ...extra,
+    temporal: { ...extra.temporal, address: o.temporalAddress, namespace: o.namespace, tls, apiKey: o.apiKey },
+    storage: { ...extra.storage, root: o.root ?? extra.storage?.root },
+  };
+  return loadConfig({ file: o.config, env: process.env, flags });
+}

@@ -1,0 +1,62 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker, type NativeConnection } from '@temporalio/worker';
+import { openStore, type ObjectStore } from '../storage/index.js';
+import type { SigforgeConfig, TaskQueue } from './config.js';
+import { createSmokeActivities } from './smoke/activities.js';
+
+/** Everything activities are built from; tests hand in their own. */
+export interface WorkerDeps {
+  store: ObjectStore;
+}
+
+/** The activities each task queue's worker registers. */
+export function activitiesFor(queue: TaskQueue, deps: WorkerDeps): Record<string, (...args: never[]) => unknown> {
+  switch (queue) {
+    case 'etl':
+      return { ...createSmokeActivities(deps) };
+    case 'train':
+      return {};
+    case 'eval':
+      return {};
+  }
+}
+
+const workflowsPath = fileURLToPath(new URL('./workflows.ts', import.meta.url));
+const prebuiltBundle = fileURLToPath(new URL('../dist/workflow-bundle.js', import.meta.url));
+
+/** Workflow code for a worker: the pre-built bundle when `npm run build` made one, else bundled from source. */
+export function workflowSource(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  return existsSync(prebuiltBundle) && process.env.SIGFORGE_FROM_SOURCE !== '1'
+    ? { workflowBundle: { codePath: prebuiltBundle } }
+    : { workflowsPath };
+}
+
+/** Builds the store named by the config's storage root. */
+export function storeFromConfig(config: SigforgeConfig): ObjectStore {
+  return openStore(config.storage.root, config.storage.s3 ? { s3: config.storage.s3 } : {});
+}
+
+/** Creates one worker per queue on a shared connection; run them with `Promise.all(workers.map(w => w.run()))`. */
+export async function createWorkers(opts: {
+  connection: NativeConnection;
+  namespace: string;
+  queues: readonly TaskQueue[];
+  deps: WorkerDeps;
+  maxConcurrentActivities?: number;
+}): Promise<Worker[]> {
+  const source = workflowSource();
+  return await Promise.all(
+    opts.queues.map((queue) =>
+      Worker.create({
+        connection: opts.connection,
+        namespace: opts.namespace,
+        taskQueue: queue,
+        ...source,
+        activities: activitiesFor(queue, opts.deps),
+        // One training process per worker (ARCHITECTURE.md): a train worker runs one activity at a time.
+        maxConcurrentActivityTaskExecutions: queue === 'train' ? 1 : (opts.maxConcurrentActivities ?? 4),
+      }),
+    ),
+  );
+}
