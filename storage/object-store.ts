@@ -1,0 +1,75 @@
+/**
+ * The one storage interface every stage uses: local disk and S3 behave the same.
+ * Keys are relative, "/"-separated paths under the store's root URI (see keys.ts).
+ */
+
+/** Result of a completed `put`. */
+export interface PutResult {
+  size: number;
+  /** Hex sha256 of the stored bytes. */
+  sha256: string;
+}
+
+/** What `head` knows about an object. */
+export interface ObjectInfo {
+  size: number;
+  /** Hex sha256 when the backend recorded it (S3 objects written by this store). */
+  sha256?: string;
+}
+
+/** One entry of `list`. */
+export interface ListEntry {
+  key: string;
+  size: number;
+}
+
+/** An object store rooted at one URI. */
+export interface ObjectStore {
+  /** `file:///abs/dir` or `s3://bucket/prefix`, without a trailing slash. */
+  readonly rootUri: string;
+  /** Reads a whole object; NotFoundError if absent; ChecksumMismatchError if a recorded sha256 differs. */
+  get(key: string): Promise<Uint8Array>;
+  /** Reads `length` bytes from `offset`; the range must lie inside the object. */
+  getRange(key: string, offset: number, length: number): Promise<Uint8Array>;
+  /** Writes an object atomically (never visible half-written) and returns its size and sha256. */
+  put(key: string, body: Uint8Array | AsyncIterable<Uint8Array>): Promise<PutResult>;
+  /** Creates an object only if absent; AlreadyExistsError otherwise (the manifest commit primitive). */
+  putIfAbsent(key: string, body: Uint8Array): Promise<void>;
+  /** Size (and sha256 where known) of an object, or null if absent. */
+  head(key: string): Promise<ObjectInfo | null>;
+  /** Every object whose key starts with `prefix`, in key order, paginated underneath. */
+  list(prefix: string): AsyncIterable<ListEntry>;
+  /** Deletes an object; deleting an absent object is not an error. */
+  delete(key: string): Promise<void>;
+  /** The full URI of a key. */
+  uri(key: string): string;
+}
+
+/** S3 connection settings; anything unset comes from the environment or the standard AWS chain. */
+export interface S3Options {
+  /** e.g. `http://127.0.0.1:9000`; default `$AWS_ENDPOINT_URL_S3`, `$AWS_ENDPOINT_URL`, then AWS. */
+  endpoint?: string;
+  /** Default `$AWS_REGION`, `$AWS_DEFAULT_REGION`, then `us-east-1`. */
+  region?: string;
+  /** Path-style addressing (MinIO); default true when an endpoint is set. */
+  forcePathStyle?: boolean;
+  /** Static credentials; default the standard AWS chain (env, profile, instance role). */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Attempts per request including the first (jittered exponential backoff); default 5. */
+  maxAttempts?: number;
+  /** Bodies larger than this go up as multipart uploads; default 16 MiB (minimum 5 MiB). */
+  multipartThreshold?: number;
+  /** Keys per ListObjectsV2 page; default 1000 (the S3 maximum). */
+  listPageSize?: number;
+}
+
+/** Options for {@link openStore}. */
+export interface StoreOptions {
+  s3?: S3Options;
+}
+
+/** Reads an async iterable or a single buffer as a stream of chunks. */
+export async function* chunksOf(body: Uint8Array | AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  if (body instanceof Uint8Array) yield body;
+  else yield* body;
+}
