@@ -1,0 +1,67 @@
+// Loads the compiled N-API addon (native/build/Release/sigforge_native.node) if it was built.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Activation codes understood by the addon's epilogue (native/src/epilogue.cc). */
+export const ACTIVATION_CODES = { linear: 0, relu: 1, relu6: 2, sigmoid: 3, leakyrelu: 4, elu: 5 } as const;
+
+/** The functions the compiled addon exports; all work in place on the typed arrays they are given. */
+export interface NativeAddon {
+  /** c[i] = op(a[aIndex[i]]) · op(b[bIndex[i]]) for i < batch; dense row-major matrices. */
+  sgemm(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    aIndex: Int32Array | null,
+    bIndex: Int32Array | null,
+  ): void;
+  /** c[i] = act(c[i] + bias[i % bias.length]) in place. */
+  epilogue(c: Float32Array, bias: Float32Array | null, activation: number, alpha: number): void;
+  setThreads(n: number): void;
+  getThreads(): number;
+  blasConfig(): string;
+}
+
+/** Environment variable that turns the addon off (`0`, `false`, `off`) without rebuilding. */
+export const NATIVE_ENV = 'SIGFORGE_NATIVE';
+
+/** Where node-gyp puts the addon. */
+export const ADDON_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'build', 'Release', 'sigforge_native.node');
+
+export type AddonLoad = { addon: NativeAddon; reason: string } | { addon: null; reason: string };
+
+let cached: AddonLoad | undefined;
+
+/** Loads the addon once; never throws: a missing or broken build comes back as `addon: null` with the reason. */
+export function loadAddon(): AddonLoad {
+  if (cached) return cached;
+  cached = load();
+  return cached;
+}
+
+function load(): AddonLoad {
+  const env = process.env[NATIVE_ENV]?.toLowerCase();
+  if (env === '0' || env === 'false' || env === 'off') {
+    return { addon: null, reason: `disabled by ${NATIVE_ENV}=${process.env[NATIVE_ENV]}` };
+  }
+  if (!existsSync(ADDON_PATH)) {
+    return {
+      addon: null,
+      reason: `native addon not built (${ADDON_PATH} missing; needs libopenblas-dev and a C++ compiler, then: node native/build.mjs)`,
+    };
+  }
+  try {
+    const addon = createRequire(import.meta.url)(ADDON_PATH) as NativeAddon;
+    return { addon, reason: addon.blasConfig() };
+  } catch (err) {
+    return { addon: null, reason: `native addon failed to load: ${(err as Error).message}` };
+  }
+}

@@ -1,0 +1,6 @@
+// Native BLAS kernels for TensorFlow.js: the public surface of native/.
+export { tryRegisterNativeKernels, unregisterNativeKernels } from './register.js';
+export type { NativeKernelsReport, NativeKernelOptions } from './register.js';
+export type { NativeBackendName } from './backend-buffers.js';
+export { loadAddon, NATIVE_ENV, ADDON_PATH, type NativeAddon } from './addon.js';
+export { NativeKernelError, NativeShapeError, NativeOptionsError } from './errors.js';

@@ -1,0 +1,86 @@
+// Swaps the native kernels into a tfjs backend's kernel registry (and back), remembering the originals.
+import * as tf from '@tensorflow/tfjs';
+import { type KernelConfig } from '@tensorflow/tfjs';
+import { loadAddon, type NativeAddon } from './addon.js';
+import { BUFFER_ACCESS, type NativeBackendName } from './backend-buffers.js';
+import { NativeOptionsError } from './errors.js';
+import { batchMatMulKernel, fusedMatMulKernel } from './matmul-kernels.js';
+
+/** What tryRegisterNativeKernels did. */
+export interface NativeKernelsReport {
+  readonly enabled: boolean;
+  /** Why not, or what runs (BLAS build and thread count). */
+  readonly reason: string;
+  /** Kernel names now served natively on that backend. */
+  readonly kernels: string[];
+}
+
+export interface NativeKernelOptions {
+  /** BLAS threads (default: OpenBLAS's own, i.e. $OPENBLAS_NUM_THREADS or all cores). */
+  readonly threads?: number;
+}
+
+type KernelFactory = (addon: NativeAddon, access: (typeof BUFFER_ACCESS)[NativeBackendName], original: KernelConfig) => KernelConfig;
+
+/** Kernels the addon provides, by tfjs kernel name. */
+const FACTORIES: Record<string, KernelFactory> = {
+  BatchMatMul: batchMatMulKernel,
+  _FusedMatMul: fusedMatMulKernel,
+};
+
+const installed = new Map<NativeBackendName, KernelConfig[]>();
+
+function checkOptions(backend: string, opts: NativeKernelOptions): void {
+  if (!Object.hasOwn(BUFFER_ACCESS, backend)) {
+    throw new NativeOptionsError(`native kernels: unknown backend "${backend}"; valid: ${Object.keys(BUFFER_ACCESS).join(', ')}`, {
+      backend,
+    });
+  }
+  const t = opts.threads;
+  if (t !== undefined && !(Number.isInteger(t) && t >= 1 && t <= 1024)) {
+    throw new NativeOptionsError(`native kernels: threads must be an integer in 1..1024, got ${String(t)}`, { threads: t });
+  }
+}
+
+/**
+ * Replaces the backend's BatchMatMul and _FusedMatMul with BLAS-backed kernels working on its own buffers;
+ * returns enabled:false with the reason (and changes nothing) when the addon is not built or the backend is absent.
+ */
+export function tryRegisterNativeKernels(backend: NativeBackendName, opts: NativeKernelOptions = {}): NativeKernelsReport {
+  checkOptions(backend, opts);
+  const { addon, reason } = loadAddon();
+  if (!addon) return { enabled: false, reason, kernels: [] };
+  if (opts.threads !== undefined) addon.setThreads(opts.threads);
+  const describe = (): string => `${reason}; ${addon.getThreads()} BLAS thread(s)`;
+  const already = installed.get(backend);
+  if (already) return { enabled: true, reason: describe(), kernels: already.map((k) => k.kernelName) };
+
+  const originals: KernelConfig[] = [];
+  for (const name of Object.keys(FACTORIES)) {
+    const original = tf.getKernel(name, backend);
+    if (!original) {
+      const hint = backend === 'wasm' ? ' (import @tensorflow/tfjs-backend-wasm first)' : '';
+      return { enabled: false, reason: `tfjs backend "${backend}" has no ${name} kernel registered${hint}`, kernels: [] };
+    }
+    originals.push(original);
+  }
+  const access = BUFFER_ACCESS[backend];
+  for (const original of originals) {
+    tf.unregisterKernel(original.kernelName, backend);
+    tf.registerKernel(FACTORIES[original.kernelName]!(addon, access, original));
+  }
+  installed.set(backend, originals);
+  return { enabled: true, reason: describe(), kernels: originals.map((k) => k.kernelName) };
+}
+
+/** Puts the backend's own kernels back; returns whether native ones were installed. */
+export function unregisterNativeKernels(backend: NativeBackendName): boolean {
+  const originals = installed.get(backend);
+  if (!originals) return false;
+  for (const original of originals) {
+    tf.unregisterKernel(original.kernelName, backend);
+    tf.registerKernel(original);
+  }
+  installed.delete(backend);
+  return true;
+}
