@@ -143,7 +143,10 @@ export function parseConfig(input: unknown, source: string): SigforgeConfig {
   const result = configSchema.safeParse(input ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const field = issue ? issue.path.map(String).join('.') : '';
+  const pathParts = issue ? issue.path.map(String) : [];
+  // Name the unknown key itself, not its parent object.
+  if (issue?.code === 'unrecognized_keys' && issue.keys[0]) pathParts.push(issue.keys[0]);
+  const field = pathParts.join('.');
   throw new ConfigError(field, issue?.message ?? 'invalid', source);
 }
 

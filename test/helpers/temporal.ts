@@ -1,7 +1,15 @@
 import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { findTool } from '../../workflows/dev/tools.js';
 import { testLogDir } from './logs.js';
+
+// Keep test output readable: the SDK (and its workflow bundler) log at WARN and above only.
+try {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+} catch {
+  // Already installed by another helper in this process.
+}
 
 /**
  * Starts a real, ephemeral Temporal dev server (the binary from `scripts/setup`) on loopback.

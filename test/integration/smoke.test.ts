@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { openStore } from '../../storage/index.js';
@@ -64,7 +65,7 @@ describe('smoke: workflow → activity → MinIO on real servers', () => {
     );
 
     const history = await handle.fetchHistory();
-    if (process.env.SIGFORGE_RECORD_HISTORIES === '1') writeFileSync(historyFixture, JSON.stringify(history));
+    if (process.env.SIGFORGE_RECORD_HISTORIES === '1') writeFileSync(historyFixture, historyToJSON(history));
     // The history just produced must replay against today's workflow code.
     await Worker.runReplayHistory({ workflowsPath }, history, handle.workflowId);
   });
