@@ -1,0 +1,116 @@
+// Differentiable primitives with gradients shaped for the wasm backend (MEASURED.md): matmul gradients use explicit
+// transposes (wasm's transposed matmul runs at ~2 GFLOP/s), the embedding gradient is a scatter (gather's gradient,
+// UnsortedSegmentSum, is missing on wasm), log-sigmoid is -softplus(-x) (tf.logSigmoid's gradient is wrong), and
+// log-softmax is x - logSumExp(x) (LogSoftmax is missing on wasm).
+import * as tf from '@tensorflow/tfjs';
+
+/** Swaps the last two axes with an explicit (materialized) transpose. */
+export function swapLast(x: tf.Tensor): tf.Tensor {
+  const perm = x.shape.map((_, i) => i);
+  const n = perm.length;
+  perm[n - 1] = n - 2;
+  perm[n - 2] = n - 1;
+  return tf.transpose(x, perm);
+}
+
+type Forward = (
+  inputs: tf.Tensor[],
+  save: tf.GradSaveFunc,
+) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] };
+
+/** Applies `fwd` to the inputs with its own gradient function (tf.customGrad with plain types). */
+function withGrad(fwd: Forward, ...inputs: tf.Tensor[]): tf.Tensor {
+  const f = tf.customGrad(((...args: Array<tf.Tensor | tf.GradSaveFunc>) =>
+    fwd(args.slice(0, -1) as tf.Tensor[], args[args.length - 1] as tf.GradSaveFunc)) as Parameters<
+    typeof tf.customGrad
+  >[0]);
+  return f(...inputs);
+}
+
+/** Dense layer y = x·W + b over the last axis of x (W in [in, out] layout), with transpose-free gradients. */
+export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
+  const inDim = w.shape[0]!;
+  const outDim = w.shape[1]!;
+  const xShape = x.shape;
+  const outShape = [...xShape.slice(0, -1), outDim];
+  const fwd: Forward = ([xi, wi, bi], save) => {
+    const x2 = tf.reshape(xi!, [-1, inDim]) as tf.Tensor2D;
+    save([x2, wi!]);
+    const y = tf.matMul(x2, wi as tf.Tensor2D);
+    return {
+      value: tf.reshape(bi ? tf.add(y, bi) : y, outShape),
+      gradFunc: (dy, saved) => {
+        const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
+        const dy2 = tf.reshape(dy, [-1, outDim]) as tf.Tensor2D;
+        const grads = [tf.reshape(tf.matMul(dy2, tf.transpose(sw)), xShape), tf.matMul(tf.transpose(sx), dy2)];
+        if (bi) grads.push(tf.sum(dy2, 0));
+        return grads;
+      },
+    };
+  };
+  return b ? withGrad(fwd, x, w, b) : withGrad(fwd, x, w);
+}
+
+/** Batched matmul a·b over the last two axes, with transpose-free gradients. */
+export function bmm(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  return withGrad(
+    ([ai, bi], save) => {
+      save([ai!, bi!]);
+      return {
+        value: tf.matMul(ai!, bi!),
+        gradFunc: (dy, saved) => {
+          const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
+          let da = tf.matMul(dy, swapLast(sb));
+          let db = tf.matMul(swapLast(sa), dy);
+          // Broadcast operands (e.g. a shared weight) get their gradient summed over the broadcast axes.
+          if (da.rank > sa.rank) da = tf.sum(da, [...Array(da.rank - sa.rank).keys()]);
+          if (db.rank > sb.rank) db = tf.sum(db, [...Array(db.rank - sb.rank).keys()]);
+          return [da, db];
+        },
+      };
+    },
+    a,
+    b,
+  );
+}
+
+/** Row lookup table[ids] whose gradient is a scatter-add into the table (no UnsortedSegmentSum). */
+export function embed(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
+  const [vocab, dim] = table.shape as [number, number];
+  const flat = tf.reshape(ids, [-1]);
+  const outShape = [...ids.shape, dim];
+  return withGrad(
+    ([t]) => ({
+      value: tf.reshape(tf.gather(t!, flat), outShape),
+      gradFunc: (dy) => [tf.scatterND(tf.reshape(flat, [-1, 1]), tf.reshape(dy, [-1, dim]), [vocab, dim])],
+    }),
+    table,
+  );
+}
+
+/** LayerNorm over the last axis with scale and offset. */
+export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta);
+}
+
+/** GELU with the tanh approximation (flax default, HF "gelu_pytorch_tanh"). */
+export function geluTanh(x: tf.Tensor): tf.Tensor {
+  const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+  return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+}
+
+/** Numerically stable log σ(x) = −softplus(−x), with a correct gradient. */
+export function logSigmoid(x: tf.Tensor): tf.Tensor {
+  return tf.neg(tf.softplus(tf.neg(x)));
+}
+
+/** log-softmax over the last axis as x − logSumExp(x). */
+export function logSoftmax(x: tf.Tensor): tf.Tensor {
+  return tf.sub(x, tf.logSumExp(x, -1, true));
+}
+
+/** Row-wise L2 normalization of the last axis (ε guards zero vectors). */
+export function l2Normalize(x: tf.Tensor, eps = 1e-12): tf.Tensor {
+  return tf.div(x, tf.sqrt(tf.maximum(tf.sum(tf.square(x), -1, true), eps * eps)));
+}

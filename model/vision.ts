@@ -1,0 +1,138 @@
+// Image tower: patch embedding, learned position embedding (fixed grid or NaFlex grid resized per image),
+// pre-LN encoder, final LN and MAP head (recipe §1.2, §5.2).
+import * as tf from '@tensorflow/tfjs';
+import { type ModelConfig } from './config.js';
+import { ModelInputError } from './errors.js';
+import { linear } from './ops.js';
+import { type ParamGetter } from './params.js';
+import { gridResizeMatrix } from './resize.js';
+import { attention, encoderBlock, keyPaddingBias, mlp, norm } from './transformer.js';
+
+/** Fixed-resolution input: images [B, H, W, 3] in [-1, 1], H and W multiples of the patch size. */
+export interface FixedImages {
+  readonly kind: 'fixed';
+  readonly images: tf.Tensor4D;
+}
+
+/** NaFlex input: flattened patches (row-major, each p·p·3 in (y, x, channel) order), 0/1 mask, grid per image. */
+export interface NaflexImages {
+  readonly kind: 'naflex';
+  readonly patches: tf.Tensor3D;
+  readonly mask: tf.Tensor2D;
+  /** [rows, cols] of patches of each image; rows·cols ≤ L. */
+  readonly spatialShapes: ReadonlyArray<readonly [number, number]>;
+}
+
+export type VisionInput = FixedImages | NaflexImages;
+
+export interface VisionOptions {
+  /** [B, N] 0/1: patch tokens replaced by the mask token before the position embedding (masked prediction). */
+  readonly maskPatches?: tf.Tensor;
+  /** The learned mask token [D] used where maskPatches is 1. */
+  readonly maskToken?: tf.Tensor;
+}
+
+export interface VisionOutput {
+  /** Un-pooled tokens after the final LayerNorm [B, N, D] (LocCa, dense features). */
+  readonly tokens: tf.Tensor;
+  /** MAP-head output [B, D]: the image embedding before normalization. */
+  readonly pooled: tf.Tensor;
+}
+
+/** Splits images [B,H,W,3] into flattened patches [B, (H/p)(W/p), p·p·3] in row-major (y, x, channel) order. */
+export function patchify(images: tf.Tensor4D, p: number): tf.Tensor3D {
+  const [b, h, w, c] = images.shape;
+  if (h % p !== 0 || w % p !== 0 || c !== 3) {
+    throw new ModelInputError('image sides must be multiples of the patch size', 'images', `[B,k·${p},k·${p},3]`, `[${images.shape.join(',')}]`);
+  }
+  const gh = h / p;
+  const gw = w / p;
+  // [B, gh, p, gw, p·3] → [B, gh, gw, p, p·3] keeps the transpose at rank 5.
+  const x = tf.transpose(tf.reshape(images, [b, gh, p, gw, p * c]), [0, 1, 3, 2, 4]);
+  return tf.reshape(x, [b, gh * gw, p * p * c]);
+}
+
+/** Position embeddings [N, D] for a gh×gw grid, resized (anti-aliased bilinear) from the learned grid when it differs. */
+export function positionsForGrid(pos: tf.Tensor, grid: number, gh: number, gw: number): tf.Tensor {
+  if (gh === grid && gw === grid) return pos;
+  const m = tf.tensor2d(gridResizeMatrix(grid, grid, gh, gw), [gh * gw, grid * grid]);
+  return tf.matMul(m, pos);
+}
+
+/** NaFlex resize weights [B, L, G²]: row i of image b interpolates its patch's position; padding rows copy row 0. */
+export function naflexPositionWeights(
+  spatialShapes: ReadonlyArray<readonly [number, number]>,
+  seqLen: number,
+  grid: number,
+): tf.Tensor3D {
+  const g2 = grid * grid;
+  const out = new Float32Array(spatialShapes.length * seqLen * g2);
+  spatialShapes.forEach(([gh, gw], b) => {
+    if (gh * gw > seqLen) {
+      throw new ModelInputError('spatial shape has more patches than the sequence length', `spatialShapes[${b}]`, `rows·cols ≤ ${seqLen}`, `${gh}×${gw}`);
+    }
+    const m = gridResizeMatrix(grid, grid, gh, gw);
+    const base = b * seqLen * g2;
+    out.set(m, base);
+    for (let i = gh * gw; i < seqLen; i++) out.set(m.subarray(0, g2), base + i * g2);
+  });
+  return tf.tensor3d(out, [spatialShapes.length, seqLen, g2]);
+}
+
+function embedPatches(p: ParamGetter, patches: tf.Tensor, opts: VisionOptions): tf.Tensor {
+  let x = linear(patches, p('vision_model.embeddings.patch_embedding.weight'), p('vision_model.embeddings.patch_embedding.bias'));
+  if (opts.maskPatches && opts.maskToken) {
+    const m = tf.expandDims(opts.maskPatches, -1);
+    x = tf.add(tf.mul(x, tf.sub(1, m)), tf.mul(m, opts.maskToken));
+  }
+  return x;
+}
+
+/** MAP head: one learned query attends over the tokens (padding keys masked), then a residual MLP. */
+export function mapHead(p: ParamGetter, c: ModelConfig, tokens: tf.Tensor, mask?: tf.Tensor): tf.Tensor {
+  const d = c.vision.width;
+  const pre = 'vision_model.head';
+  const b = tokens.shape[0]!;
+  const w = p(`${pre}.attention.in_proj_weight`);
+  const bias = p(`${pre}.attention.in_proj_bias`);
+  const weights = {
+    wq: tf.slice(w, [0, 0], [d, d]),
+    wk: tf.slice(w, [0, d], [d, d]),
+    wv: tf.slice(w, [0, 2 * d], [d, d]),
+    bq: tf.slice(bias, [0], [d]),
+    bk: tf.slice(bias, [d], [d]),
+    bv: tf.slice(bias, [2 * d], [d]),
+    wo: p(`${pre}.attention.out_proj.weight`),
+    bo: p(`${pre}.attention.out_proj.bias`),
+  };
+  const probe = tf.tile(p(`${pre}.probe`), [b, 1, 1]);
+  const y = attention(weights, probe, tokens, c.vision.heads, mask ? keyPaddingBias(mask) : undefined);
+  const out = tf.add(y, mlp(p, `${pre}.mlp`, norm(p, `${pre}.layernorm`, y, c.layerNormEps)));
+  return tf.reshape(out, [b, d]);
+}
+
+/** Runs the image tower on fixed-resolution images or NaFlex patches. */
+export function visionTower(p: ParamGetter, c: ModelConfig, input: VisionInput, opts: VisionOptions = {}): VisionOutput {
+  const v = c.vision;
+  const pos = p('vision_model.embeddings.position_embedding.weight');
+  let x: tf.Tensor;
+  let mask: tf.Tensor | undefined;
+  if (input.kind === 'fixed') {
+    const [, h, w] = input.images.shape;
+    const grid = v.naflex ? v.posGrid : v.imageSize / v.patchSize;
+    x = tf.add(embedPatches(p, patchify(input.images, v.patchSize), opts), positionsForGrid(pos, grid, h / v.patchSize, w / v.patchSize));
+  } else {
+    const [b, len, dim] = input.patches.shape;
+    if (dim !== v.patchSize * v.patchSize * 3 || input.spatialShapes.length !== b) {
+      throw new ModelInputError('NaFlex patches do not match the model', 'patches', `[${input.spatialShapes.length},L,${v.patchSize ** 2 * 3}]`, `[${input.patches.shape.join(',')}]`);
+    }
+    const grid = v.naflex ? v.posGrid : v.imageSize / v.patchSize;
+    const posB = tf.matMul(naflexPositionWeights(input.spatialShapes, len, grid), tf.tile(tf.expandDims(pos, 0), [b, 1, 1]));
+    x = tf.add(embedPatches(p, input.patches, opts), posB);
+    mask = input.mask;
+  }
+  const bias = mask ? keyPaddingBias(mask) : undefined;
+  for (let i = 0; i < v.depth; i++) x = encoderBlock(p, `vision_model.encoder.layers.${i}`, x, v.heads, c.layerNormEps, bias);
+  const tokens = norm(p, 'vision_model.post_layernorm', x, c.layerNormEps);
+  return { tokens, pooled: mapHead(p, c, tokens, mask) };
+}
