@@ -5,3 +5,12 @@ export type { ObjectStore, ObjectInfo, ListEntry, PutResult, StoreOptions, S3Opt
 export { openStore, closeStore } from './open-store.js';
 export { parseRootUri, splitObjectUri, type ParsedRoot } from './uri.js';
 export * from './record.js';
+export { writeShard, type ShardInfo, type WriteShardOptions } from './shard-writer.js';
+export {
+  readShard,
+  readShardMetadata,
+  storeAsyncBuffer,
+  type ReadShardOptions,
+  type ShardMetadata,
+} from './shard-reader.js';
+export { RECORD_COLUMNS, type RecordColumn, recordParquetSchema, SCHEMA_VERSION_KEY } from './shard-schema.js';

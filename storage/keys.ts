@@ -17,7 +17,7 @@ export function validateKey(key: string): string {
   if (Buffer.byteLength(key) > MAX_KEY_BYTES) fail(`longer than ${MAX_KEY_BYTES} bytes`);
   if (key.startsWith('/')) fail('must be relative to the store root, not absolute');
   if (key.includes('\\')) fail('must use "/" separators, not "\\"');
-  if (/[\u0000-\u001f]/.test(key)) fail('contains a control character');
+  if ([...key].some((c) => c.charCodeAt(0) < 0x20)) fail('contains a control character');
   for (const segment of key.split('/')) {
     if (segment === '') fail('has an empty path segment ("//" or a trailing "/")');
     if (segment === '.' || segment === '..') fail(`has a "${segment}" segment (keys cannot leave the store root)`);

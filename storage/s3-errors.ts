@@ -63,7 +63,11 @@ export function mapS3Error(
     );
   }
   if (NETWORK_CODES.has(code) || (status !== undefined && status >= 500)) {
-    return new StoreIOError(`${what}: ${code}${statusText} after retries`, { subject: ctx.uri, cause, retryable: true });
+    return new StoreIOError(`${what}: ${code}${statusText} after retries`, {
+      subject: ctx.uri,
+      cause,
+      retryable: true,
+    });
   }
   const detail = cause.message ? `: ${cause.message}` : '';
   return new StoreIOError(`${what}: ${code}${statusText}${detail}`, { subject: ctx.uri, cause });

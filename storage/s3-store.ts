@@ -230,11 +230,7 @@ export class S3Store implements ObjectStore {
     return { size: bytes.byteLength, sha256: digest.toString('hex') };
   }
 
-  private async putMultipart(
-    key: string,
-    head: Uint8Array[],
-    rest: AsyncIterator<Uint8Array>,
-  ): Promise<PutResult> {
+  private async putMultipart(key: string, head: Uint8Array[], rest: AsyncIterator<Uint8Array>): Promise<PutResult> {
     const hash = createHash('sha256');
     let size = 0;
     async function* all(): AsyncIterable<Uint8Array> {
