@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Activation codes understood by the addon's epilogue (native/src/epilogue.cc). */
-export const ACTIVATION_CODES = { linear: 0, relu: 1, relu6: 2, sigmoid: 3, leakyrelu: 4, elu: 5 } as const;
+export const ACTIVATION_CODES = { linear: 0, relu: 1, relu6: 2, sigmoid: 3, leakyrelu: 4, elu: 5, prelu: 6 } as const;
 
 /** The functions the compiled addon exports; all work in place on the typed arrays they are given. */
 export interface NativeAddon {
@@ -23,8 +23,14 @@ export interface NativeAddon {
     aIndex: Int32Array | null,
     bIndex: Int32Array | null,
   ): void;
-  /** c[i] = act(c[i] + bias[i % bias.length]) in place. */
-  epilogue(c: Float32Array, bias: Float32Array | null, activation: number, alpha: number): void;
+  /** c[i] = act(c[i] + bias[i % bias.length]) in place; prelu's weights tile c the same way. */
+  epilogue(
+    c: Float32Array,
+    bias: Float32Array | null,
+    activation: number,
+    alpha: number,
+    preluWeights: Float32Array | null,
+  ): void;
   setThreads(n: number): void;
   getThreads(): number;
   blasConfig(): string;
@@ -34,7 +40,12 @@ export interface NativeAddon {
 export const NATIVE_ENV = 'SIGFORGE_NATIVE';
 
 /** Where node-gyp puts the addon. */
-export const ADDON_PATH = path.join(path.dirname(fileURLToPath(import.meta.url)), 'build', 'Release', 'sigforge_native.node');
+export const ADDON_PATH = path.join(
+  path.dirname(fileURLToPath(import.meta.url)),
+  'build',
+  'Release',
+  'sigforge_native.node',
+);
 
 export type AddonLoad = { addon: NativeAddon; reason: string } | { addon: null; reason: string };
 

@@ -21,12 +21,13 @@ function gemm(
   access: BufferAccess,
   args: KernelArgs,
   p: MatMulPlan,
-  epilogue?: { bias: TensorInfo | undefined; activation: number; alpha: number },
+  epilogue?: { bias: TensorInfo | undefined; activation: number; alpha: number; prelu: TensorInfo | undefined },
 ): TensorInfo | null {
   const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
   // Check readability before allocating so that a fallback leaves nothing behind.
   if (!access.read(args.backend, a) || !access.read(args.backend, b)) return null;
   if (epilogue?.bias && !access.read(args.backend, epilogue.bias)) return null;
+  if (epilogue?.prelu && !access.read(args.backend, epilogue.prelu)) return null;
   const out = access.alloc(args.backend, p.outShape);
   // Views are taken after allocation: growing the wasm heap detaches earlier ones.
   const av = access.read(args.backend, a)!;
@@ -37,9 +38,14 @@ function gemm(
   addon.sgemm(av, bv, cv, p.batch, p.m, p.n, p.k, transposeA, transposeB, p.aIndex, p.bIndex);
   if (epilogue && (epilogue.bias || epilogue.activation !== ACTIVATION_CODES.linear)) {
     const biasView = epilogue.bias ? access.read(args.backend, epilogue.bias) : null;
-    addon.epilogue(cv, biasView, epilogue.activation, epilogue.alpha);
+    const preluView = epilogue.prelu ? access.read(args.backend, epilogue.prelu) : null;
+    addon.epilogue(cv, biasView, epilogue.activation, epilogue.alpha, preluView);
   }
   return out.info;
+}
+
+function tiles(t: TensorInfo | undefined, outShape: number[]): boolean {
+  return !t || (t.dtype === 'float32' && biasTiles(t.shape, outShape));
 }
 
 /** A BatchMatMul kernel that uses the addon for float32 inputs and `original` otherwise. */
@@ -52,19 +58,30 @@ export function batchMatMulKernel(addon: NativeAddon, access: BufferAccess, orig
   return { ...original, kernelFunc };
 }
 
-/** A _FusedMatMul kernel (bias + linear/relu/relu6/sigmoid/leakyrelu/elu) on the addon; prelu and odd biases fall back. */
+/** A _FusedMatMul kernel (bias + any tfjs fused activation) on the addon; biases or prelu weights that do not tile fall back. */
 export function fusedMatMulKernel(addon: NativeAddon, access: BufferAccess, original: KernelConfig): KernelConfig {
   const kernelFunc: KernelFunc = (args) => {
-    const { a, b, bias } = args.inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo };
+    const {
+      a,
+      b,
+      bias,
+      preluActivationWeights: prelu,
+    } = args.inputs as {
+      a: TensorInfo;
+      b: TensorInfo;
+      bias?: TensorInfo;
+      preluActivationWeights?: TensorInfo;
+    };
     const activationName = String(args.attrs?.activation ?? 'linear');
     const activation = (ACTIVATION_CODES as Record<string, number>)[activationName];
     const p = plan(a, b, args.attrs);
     const ok =
       p !== null &&
       activation !== undefined &&
-      (!bias || (bias.dtype === 'float32' && biasTiles(bias.shape, p.outShape)));
+      tiles(bias, p.outShape) &&
+      (activationName !== 'prelu' || (prelu !== undefined && tiles(prelu, p.outShape)));
     const alpha = Number(args.attrs?.leakyreluAlpha ?? 0.2);
-    return (ok && gemm(addon, access, args, p, { bias, activation, alpha })) || original.kernelFunc(args);
+    return (ok && gemm(addon, access, args, p, { bias, activation, alpha, prelu })) || original.kernelFunc(args);
   };
   return { ...original, kernelFunc };
 }

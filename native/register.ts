@@ -20,7 +20,11 @@ export interface NativeKernelOptions {
   readonly threads?: number;
 }
 
-type KernelFactory = (addon: NativeAddon, access: (typeof BUFFER_ACCESS)[NativeBackendName], original: KernelConfig) => KernelConfig;
+type KernelFactory = (
+  addon: NativeAddon,
+  access: (typeof BUFFER_ACCESS)[NativeBackendName],
+  original: KernelConfig,
+) => KernelConfig;
 
 /** Kernels the addon provides, by tfjs kernel name. */
 const FACTORIES: Record<string, KernelFactory> = {
@@ -32,13 +36,18 @@ const installed = new Map<NativeBackendName, KernelConfig[]>();
 
 function checkOptions(backend: string, opts: NativeKernelOptions): void {
   if (!Object.hasOwn(BUFFER_ACCESS, backend)) {
-    throw new NativeOptionsError(`native kernels: unknown backend "${backend}"; valid: ${Object.keys(BUFFER_ACCESS).join(', ')}`, {
-      backend,
-    });
+    throw new NativeOptionsError(
+      `native kernels: unknown backend "${backend}"; valid: ${Object.keys(BUFFER_ACCESS).join(', ')}`,
+      {
+        backend,
+      },
+    );
   }
   const t = opts.threads;
   if (t !== undefined && !(Number.isInteger(t) && t >= 1 && t <= 1024)) {
-    throw new NativeOptionsError(`native kernels: threads must be an integer in 1..1024, got ${String(t)}`, { threads: t });
+    throw new NativeOptionsError(`native kernels: threads must be an integer in 1..1024, got ${String(t)}`, {
+      threads: t,
+    });
   }
 }
 
@@ -46,7 +55,10 @@ function checkOptions(backend: string, opts: NativeKernelOptions): void {
  * Replaces the backend's BatchMatMul and _FusedMatMul with BLAS-backed kernels working on its own buffers;
  * returns enabled:false with the reason (and changes nothing) when the addon is not built or the backend is absent.
  */
-export function tryRegisterNativeKernels(backend: NativeBackendName, opts: NativeKernelOptions = {}): NativeKernelsReport {
+export function tryRegisterNativeKernels(
+  backend: NativeBackendName,
+  opts: NativeKernelOptions = {},
+): NativeKernelsReport {
   checkOptions(backend, opts);
   const { addon, reason } = loadAddon();
   if (!addon) return { enabled: false, reason, kernels: [] };
@@ -60,7 +72,11 @@ export function tryRegisterNativeKernels(backend: NativeBackendName, opts: Nativ
     const original = tf.getKernel(name, backend);
     if (!original) {
       const hint = backend === 'wasm' ? ' (import @tensorflow/tfjs-backend-wasm first)' : '';
-      return { enabled: false, reason: `tfjs backend "${backend}" has no ${name} kernel registered${hint}`, kernels: [] };
+      return {
+        enabled: false,
+        reason: `tfjs backend "${backend}" has no ${name} kernel registered${hint}`,
+        kernels: [],
+      };
     }
     originals.push(original);
   }
