@@ -14,3 +14,25 @@ export {
   type ShardMetadata,
 } from './shard-reader.js';
 export { RECORD_COLUMNS, type RecordColumn, recordParquetSchema, SCHEMA_VERSION_KEY } from './shard-schema.js';
+export { checkDatasetPart, datasetKeys } from './dataset-keys.js';
+export {
+  buildManifest,
+  commitManifest,
+  LineageSchema,
+  ManifestSchema,
+  ManifestShardSchema,
+  parseManifest,
+  readManifest,
+  type Lineage,
+  type Manifest,
+  type ManifestInput,
+  type ManifestShard,
+} from './manifest.js';
+export {
+  datasetLineage,
+  listDatasets,
+  parseDatasetRef,
+  resolveDataset,
+  verifyDataset,
+  type LineageNode,
+} from './catalog.js';
