@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { loadConfig, type ConfigInput, type SigforgeConfig } from '../config.js';
+import { ConfigError, loadConfig, type ConfigInput, type SigforgeConfig } from '../config.js';
 
 /** Adds the options every command shares (config file, Temporal connection, storage root). */
 export function addGlobalOptions(program: Command): Command {
@@ -42,4 +42,13 @@ export function commandConfig(command: Command, extra: ConfigInput = {}): Sigfor
     storage: { ...extra.storage, root: o.root ?? extra.storage?.root },
   };
   return loadConfig({ file: o.config, env: process.env, flags });
+}
+
+/** Parses an integer flag, throwing a ConfigError naming the flag when it is not an integer in [min, max]. */
+export function intFlag(value: string, flag: string, min: number, max: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(flag, `expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`, 'flags');
+  }
+  return n;
 }

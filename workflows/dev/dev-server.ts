@@ -29,6 +29,23 @@ export interface DevServer {
   stop(): Promise<void>;
 }
 
+async function waitForHttpOk(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no answer';
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      await res.body?.cancel();
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url}: not ready within ${timeoutMs} ms (${last})`);
+}
+
 /** Starts `temporal server start-dev` on 127.0.0.1 with the binary found by {@link findTool}. */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
   const binary = findTool('temporal');
@@ -55,6 +72,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     child.stderr?.resume();
   }
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Never leave an orphaned server behind if this process ends without calling stop().
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  void exited.then(() => process.off('exit', killOnExit));
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGTERM');
@@ -69,7 +90,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         throw new Error(`temporal dev server (${binary}) exited with code ${child.exitCode} before it was ready`);
       }),
     ]);
-    if (uiPort !== undefined) await waitForPort(host, uiPort, options.startTimeoutMs ?? 60_000);
+    if (uiPort !== undefined) {
+      // The UI proxies to the frontend: when it answers for our namespace, both are ready.
+      await waitForHttpOk(`http://${host}:${uiPort}/api/v1/namespaces/${namespace}`, options.startTimeoutMs ?? 60_000);
+    }
   } catch (err) {
     await stop();
     throw err;

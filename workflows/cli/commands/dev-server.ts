@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { startDevServer } from '../../dev/dev-server.js';
+import { intFlag } from '../context.js';
 
 /** `sigforge dev-server`: an embedded Temporal dev server with its web UI on 127.0.0.1. */
 export function register(program: Command): void {
@@ -13,8 +14,8 @@ export function register(program: Command): void {
     .option('--in-memory', 'keep no state on disk')
     .action(async (opts: { port: string; uiPort: string; dbFile: string; inMemory?: boolean }) => {
       const server = await startDevServer({
-        port: Number(opts.port),
-        uiPort: Number(opts.uiPort),
+        port: intFlag(opts.port, '--port', 1, 65535),
+        uiPort: intFlag(opts.uiPort, '--ui-port', 1, 65535),
         ...(opts.inMemory ? {} : { dbFile: path.resolve(opts.dbFile) }),
         logFile: path.resolve('.sigforge', 'logs', 'temporal-dev-server.log'),
       });

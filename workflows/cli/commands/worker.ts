@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
-import { TASK_QUEUES, type TaskQueue, ConfigError } from '../../config.js';
+import { TASK_QUEUES, type TaskQueue } from '../../config.js';
 import { connectWorker } from '../../connection.js';
 import { createWorkers, storeFromConfig } from '../../worker.js';
-import { commandConfig } from '../context.js';
+import { commandConfig, intFlag } from '../context.js';
 
 /** `sigforge worker`: serves the given task queues until SIGINT/SIGTERM. */
 export function register(program: Command): void {
@@ -13,10 +13,10 @@ export function register(program: Command): void {
     .option('--max-concurrent-activities <n>', 'activities run at once per queue (train is always 1)')
     .action(async (opts: { queues?: string; maxConcurrentActivities?: string }, command: Command) => {
       const queues = opts.queues?.split(',').map((q) => q.trim()) as TaskQueue[] | undefined;
-      const max = opts.maxConcurrentActivities === undefined ? undefined : Number(opts.maxConcurrentActivities);
-      if (max !== undefined && !(Number.isInteger(max) && max > 0)) {
-        throw new ConfigError('worker.maxConcurrentActivities', 'expected a positive integer', 'flags');
-      }
+      const max =
+        opts.maxConcurrentActivities === undefined
+          ? undefined
+          : intFlag(opts.maxConcurrentActivities, '--max-concurrent-activities', 1, 1024);
       const config = commandConfig(command, { worker: { queues, maxConcurrentActivities: max } });
       const connection = await connectWorker(config.temporal);
       try {
