@@ -78,8 +78,9 @@ const columnElements: { [K in RecordColumn]: SchemaElement[] } = {
       name: 'phash',
       type: 'INT64',
       repetition_type: 'OPTIONAL',
+      // Converted type only: hyparquet-writer 0.17 encodes the INTEGER logical type's bitWidth as i32 where the
+      // Thrift IDL says i8, and pyarrow/DuckDB then refuse the whole footer. UINT_64 alone reads as uint64 everywhere.
       converted_type: 'UINT_64',
-      logical_type: { type: 'INTEGER', bitWidth: 64, isSigned: false },
     },
   ],
   status: [string('status', 'REQUIRED')],
