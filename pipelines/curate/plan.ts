@@ -29,6 +29,8 @@ export interface CurationPlan {
   readonly reason: string[];
   /** Alternative captions merged into surviving rows from their duplicates. */
   readonly altCaptions: Map<number, string[]>;
+  /** Duplicate-cluster survivor of each row that took part in dedup (−1 for rows dropped before it). */
+  readonly survivorOf: Int32Array;
   readonly report: PlanReport;
 }
 
@@ -187,6 +189,7 @@ export function planCuration(
     weight,
     reason,
     altCaptions,
+    survivorOf: dd.survivorOf,
     report: {
       rows_in: n,
       rows_out: rowsOut,
