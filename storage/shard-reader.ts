@@ -59,7 +59,8 @@ export async function readShardMetadata(store: ObjectStore, key: string): Promis
   if (footerLength > size - 12) fail(`footer length ${footerLength} exceeds the ${size - 12} bytes available`);
   let metadata: FileMetaData;
   try {
-    metadata = await parquetMetadataAsync(storeAsyncBuffer(store, key, size));
+    // Fetch exactly the footer (hyparquet would otherwise read the last 512 KiB).
+    metadata = await parquetMetadataAsync(storeAsyncBuffer(store, key, size), { initialFetchSize: footerLength + 8 });
   } catch (err) {
     return fail(`footer does not decode (${(err as Error).message})`, err);
   }

@@ -1,0 +1,66 @@
+// Deterministic Record fixtures for storage tests: every field shape, nulls on failed rows, edge values.
+import { RECORD_STATUSES, type Record } from '../../storage/index.js';
+
+/** A small seeded PRNG (mulberry32) so fixtures are the same on every run. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const LANGS = ['en', 'de', 'ja', 'zh', 'ar', 'hi', null];
+const WORDS = ['cat', 'Hund', '猫', 'قطة', 'बिल्ली', 'ĉevalo', 'emoji 🐈‍⬛', 'with "quotes"', 'tab\tand\nnewline'];
+
+/** `n` records: about 1 in 5 failed (no image, nulls), the rest with image bytes of about `imageBytes`. */
+export function makeRecords(n: number, seed = 1, imageBytes = 300): Record[] {
+  const r = rng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
+  const out: Record[] = [];
+  for (let i = 0; i < n; i++) {
+    const ok = r() > 0.2 || i < 2;
+    const caption = Array.from({ length: 1 + Math.floor(r() * 4) }, () => pick(WORDS)).join(' ');
+    const image = new Uint8Array(Math.floor(imageBytes * (0.5 + r())));
+    for (let j = 0; j < image.length; j++) image[j] = Math.floor(r() * 256);
+    const hi = BigInt(Math.floor(r() * 2 ** 32));
+    const lo = BigInt(Math.floor(r() * 2 ** 32));
+    const phash = i === 0 ? (1n << 64n) - 1n : i === 1 ? 0n : (hi << 32n) | lo;
+    out.push({
+      id: `id-${seed}-${i}`,
+      source: pick(['laion', 'cc12m', 'folder']),
+      url: `http://127.0.0.1/img/${i}.jpg`,
+      caption,
+      alt_captions: r() > 0.7 ? [pick(WORDS), pick(WORDS)] : [],
+      lang: ok ? pick(LANGS) : null,
+      lang_score: ok ? r() : null,
+      image: ok ? image : null,
+      mime: ok ? pick(['image/jpeg', 'image/webp']) : null,
+      width: ok ? 1 + Math.floor(r() * 512) : null,
+      height: ok ? 1 + Math.floor(r() * 512) : null,
+      orig_width: ok ? 1 + Math.floor(r() * 4000) : null,
+      orig_height: ok ? 1 + Math.floor(r() * 4000) : null,
+      sha256: ok ? Array.from({ length: 64 }, () => '0123456789abcdef'[Math.floor(r() * 16)]).join('') : null,
+      phash: ok ? phash : null,
+      status: ok ? 'ok' : pick(RECORD_STATUSES.slice(1)),
+      error: ok ? null : `failed: ${pick(WORDS)}`,
+      fetched_at: 1_700_000_000_000 + Math.floor(r() * 1e9),
+      boxes:
+        r() > 0.5
+          ? Array.from({ length: Math.floor(r() * 3) }, () => ({
+              x0: r(),
+              y0: r(),
+              x1: r() * 100,
+              y1: -r(),
+              label: pick(WORDS),
+            }))
+          : null,
+      attrs: r() > 0.5 ? [pick(['gender:woman', 'gender:man', 'occupation:doctor'])] : null,
+      weight: r() > 0.3 ? r() * 3 : null,
+    });
+  }
+  return out;
+}
