@@ -8,7 +8,7 @@ import { findTool, ToolNotFoundError } from '../../workflows/dev/tools.js';
 describe('findTool', () => {
   it('names the tool, where it looked and how to get it when nothing is found', () => {
     assert.throws(
-      () => findTool('minio', { PATH: '/nonexistent-dir' }),
+      () => findTool('minio', { PATH: '/nonexistent-dir' }, mkdtempSync(path.join(os.tmpdir(), 'sigforge-empty-'))),
       (err: unknown) =>
         err instanceof ToolNotFoundError &&
         err.tool === 'minio' &&

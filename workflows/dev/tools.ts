@@ -39,8 +39,8 @@ function isExecutable(file: string): boolean {
   }
 }
 
-/** Finds a tool: $TEMPORAL_CLI / $MINIO_BIN, then `.tools/bin` of this checkout, then PATH. */
-export function findTool(tool: ToolName, env: NodeJS.ProcessEnv = process.env): string {
+/** Finds a tool: $TEMPORAL_CLI / $MINIO_BIN, then `.tools/bin` of this checkout (`root`), then PATH. */
+export function findTool(tool: ToolName, env: NodeJS.ProcessEnv = process.env, root: string = repoRoot): string {
   const searched: string[] = [];
   const fromEnv = env[envVar[tool]];
   if (fromEnv) {
@@ -48,7 +48,7 @@ export function findTool(tool: ToolName, env: NodeJS.ProcessEnv = process.env): 
     throw new ToolNotFoundError(tool, [`$${envVar[tool]}=${fromEnv} (not an executable file)`]);
   }
   searched.push(`$${envVar[tool]} (unset)`);
-  const local = path.join(repoRoot, '.tools', 'bin', tool);
+  const local = path.join(root, '.tools', 'bin', tool);
   searched.push(local);
   if (isExecutable(local)) return local;
   for (const dir of (env.PATH ?? '').split(path.delimiter).filter(Boolean)) {
