@@ -87,6 +87,11 @@ export async function startFaultServer(): Promise<FaultServer> {
     hits.set(p, n);
     if (p.startsWith('/img/')) return image(res, emojiBytes(p.slice(5)));
     if (p === '/jpeg') return image(res, jpeg, 'image/jpeg');
+    if (p.startsWith('/slowimg/')) {
+      const t = setTimeout(() => image(res, emojiBytes(p.slice(9))), Number(url.searchParams.get('ms') ?? 100));
+      res.on('close', () => clearTimeout(t));
+      return;
+    }
     if (p === '/404') return void res.writeHead(404).end('not found');
     if (p.startsWith('/flaky/')) return n === 1 ? void res.writeHead(500).end('oops') : image(res, png);
     if (p.startsWith('/down/')) return state.down ? void res.writeHead(503).end('down') : image(res, png);

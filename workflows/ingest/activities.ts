@@ -1,0 +1,243 @@
+/**
+ * Ingest activities, built by a factory over injected dependencies (store, language identifier, SSRF
+ * allow-list): plan the run, ingest one partition (heartbeating and resuming), commit the manifest.
+ */
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import {
+  AlreadyExistsError,
+  buildManifest,
+  commitManifest,
+  ManifestError,
+  NotFoundError,
+  readManifest,
+  resolveDataset,
+  type Manifest,
+  type ObjectStore,
+} from '../../storage/index.js';
+import { IngestError, IngestInputError } from '../../pipelines/ingest/errors.js';
+import { FetchOptionsSchema } from '../../pipelines/ingest/fetcher.js';
+import { ImageOptionsSchema } from '../../pipelines/ingest/image.js';
+import { createLanguageIdentifier, type LanguageIdentifier } from '../../pipelines/ingest/lang.js';
+import { openSource } from '../../pipelines/ingest/sources/registry.js';
+import { toLocalPath } from '../../pipelines/ingest/sources/io.js';
+import { readSummary, runPartition } from './partition.js';
+import { summaryKey } from './keys.js';
+import { type IngestInput, type IngestPlan, type IngestResult, type PartitionInput, type PartitionResult } from './shared.js';
+import { mergeStats } from './summary.js';
+
+/** Code version written into lineage. */
+export const CODE_VERSION = 'sigforge-ingest/1';
+
+/** What the ingest activities are built from. */
+export interface IngestDeps {
+  store: ObjectStore;
+  /** Addresses the SSRF guard lets through on this worker (tests, internal mirrors); default none. */
+  ssrfAllow?: readonly string[];
+  /** Language identifier; default CLD3, loaded once. */
+  lang?: LanguageIdentifier;
+}
+
+const InputSchema = z.object({
+  source: z.string().min(1).optional(),
+  format: z.string().optional(),
+  sourceOptions: z.object({ urlColumn: z.string().optional(), captionColumns: z.array(z.string()).min(1).optional() }).default({}),
+  name: z.string().min(1),
+  version: z.string().min(1).optional(),
+  retryFailed: z.string().min(3).optional(),
+  fetch: z.record(z.string(), z.unknown()).default({}),
+  image: z.record(z.string(), z.unknown()).default({}),
+  partitionRows: z.number().int().min(1).max(1_000_000).default(2000),
+  chunkRows: z.number().int().min(1).default(500),
+});
+
+/** Decides, in one place, which failures Temporal must not retry: bad input and bad config. */
+function asActivityFailure(err: unknown): unknown {
+  if (err instanceof IngestInputError || err instanceof ManifestError || err instanceof z.ZodError) {
+    return ApplicationFailure.nonRetryable((err as Error).message, (err as Error).name);
+  }
+  return err;
+}
+
+/** Stable hash of a JSON value (keys sorted). */
+function hashJson(value: unknown): string {
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canon)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as { [k: string]: unknown })[k])]))
+        : v;
+  return createHash('sha256').update(JSON.stringify(canon(value))).digest('hex');
+}
+
+async function sourceFingerprint(uri: string): Promise<{ size: number; mtimeMs: number } | null> {
+  try {
+    const s = await stat(toLocalPath(uri));
+    return s.isDirectory() ? null : { size: s.size, mtimeMs: Math.floor(s.mtimeMs) };
+  } catch {
+    return null;
+  }
+}
+
+/** Builds the ingest activities over `deps`. */
+export function createIngestActivities(deps: IngestDeps) {
+  const { store } = deps;
+  let lang: Promise<LanguageIdentifier> | null = deps.lang ? Promise.resolve(deps.lang) : null;
+  const getLang = (): Promise<LanguageIdentifier> => (lang ??= createLanguageIdentifier());
+
+  async function plan(raw: IngestInput): Promise<IngestPlan> {
+    const input = InputSchema.parse(raw);
+    const fetch = FetchOptionsSchema.omit({ ssrfAllow: true }).partial().strict().parse(input.fetch);
+    const image = ImageOptionsSchema.partial().strict().parse(input.image);
+    let base: Omit<IngestPlan, 'version' | 'configHash' | 'committed'>;
+    let fingerprint: unknown;
+    if (input.retryFailed) {
+      const prev: Manifest = await resolveDataset(store, input.retryFailed);
+      const cfg = z
+        .object({ source: z.string(), format: z.string().nullable(), partitionRows: z.number(), sourceOptions: z.object({}).passthrough() })
+        .passthrough()
+        .safeParse(prev.lineage.config);
+      if (!cfg.success) throw new IngestInputError('is not an ingest output (its lineage has no ingest config)', input.retryFailed);
+      const sizes = prev.shards.map((s) => s.rows);
+      if (sizes.slice(0, -1).some((n) => n !== cfg.data.partitionRows)) {
+        throw new IngestInputError(`shards do not all hold ${cfg.data.partitionRows} rows`, input.retryFailed);
+      }
+      base = {
+        name: input.name,
+        source: cfg.data.source,
+        format: cfg.data.format,
+        sourceOptions: cfg.data.sourceOptions,
+        fetch,
+        image: { ...((prev.lineage.config as { image?: object }).image ?? {}), ...image },
+        partitionRows: cfg.data.partitionRows,
+        chunkRows: input.chunkRows,
+        totalRows: sizes.reduce((a, b) => a + b, 0),
+        partitions: prev.shards.length,
+        retryOf: `${prev.name}@${prev.version}`,
+      };
+      fingerprint = prev.shards.map((s) => s.sha256);
+    } else {
+      if (!input.source) throw new IngestInputError('give a source URI or --retry-failed <dataset@version>', 'ingest input');
+      const source = await openSource(input.source, input.format, input.sourceOptions);
+      const totalRows = await source.count();
+      base = {
+        name: input.name,
+        source: input.source.startsWith('file://') || input.source.includes('://') ? input.source : `file://${toLocalPath(input.source)}`,
+        format: input.format ?? null,
+        sourceOptions: input.sourceOptions,
+        fetch,
+        image,
+        partitionRows: input.partitionRows,
+        chunkRows: input.chunkRows,
+        totalRows,
+        partitions: Math.max(1, Math.ceil(totalRows / input.partitionRows)),
+        retryOf: null,
+      };
+      fingerprint = await sourceFingerprint(input.source);
+    }
+    const configHash = hashJson({ ...base, fingerprint, code: CODE_VERSION });
+    const version = input.version ?? `v-${configHash.slice(0, 16)}`;
+    let committed = false;
+    try {
+      await readManifest(store, input.name, version);
+      committed = true;
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+    }
+    return { ...base, version, configHash, committed };
+  }
+
+  return {
+    /** Validates the input, counts the source and fixes version, partitions and config hash. */
+    async planIngest(input: IngestInput): Promise<IngestPlan> {
+      try {
+        return await plan(input);
+      } catch (err) {
+        throw asActivityFailure(err);
+      }
+    },
+
+    /** Ingests one partition, heartbeating per stored chunk and resuming after the last one on retry. */
+    async ingestPartition({ plan: p, partition }: PartitionInput): Promise<PartitionResult> {
+      const ctx = Context.current();
+      const details = ctx.info.heartbeatDetails as { chunksDone?: number } | undefined;
+      try {
+        return await runPartition(p, partition, {
+          store,
+          lang: await getLang(),
+          ssrfAllow: deps.ssrfAllow ?? [],
+          heartbeat: (d) => ctx.heartbeat(d),
+          signal: ctx.cancellationSignal,
+          resumeFromChunk: details?.chunksDone ?? 0,
+        });
+      } catch (err) {
+        throw asActivityFailure(err);
+      }
+    },
+
+    /** Commits the manifest from the partition summaries; an existing manifest for the version is success. */
+    async commitIngest(p: IngestPlan): Promise<IngestResult> {
+      try {
+        const summaries = [];
+        for (let i = 0; i < p.partitions; i++) {
+          const s = await readSummary(store, summaryKey(p.name, p.version, i));
+          if (!s || s.configHash !== p.configHash) throw new IngestError(`partition ${i} of ${p.name}@${p.version} is not finished`);
+          summaries.push(s);
+        }
+        const stats = mergeStats(summaries.map((s) => s.stats));
+        const manifest = buildManifest(store, {
+          name: p.name,
+          version: p.version,
+          kind: 'raw',
+          shards: summaries.map((s) => s.shard),
+          lineage: {
+            inputs: p.retryOf ? [{ name: p.retryOf.split('@')[0]!, version: p.retryOf.split('@')[1]! }] : [],
+            config: {
+              source: p.source,
+              format: p.format,
+              sourceOptions: p.sourceOptions,
+              fetch: p.fetch,
+              image: p.image,
+              partitionRows: p.partitionRows,
+              retryOf: p.retryOf,
+            },
+            config_hash: p.configHash,
+            code_version: CODE_VERSION,
+          },
+          stats: {
+            success_rate: stats.rows ? stats.ok / stats.rows : 0,
+            image_bytes: stats.image_bytes,
+            by_error_kind: stats.by_error_kind,
+            orig_size_histogram: stats.orig_size_histogram,
+          },
+        });
+        try {
+          await commitManifest(store, manifest);
+        } catch (err) {
+          if (!(err instanceof AlreadyExistsError)) throw err;
+          const existing = await readManifest(store, p.name, p.version);
+          if (existing.lineage.config_hash !== p.configHash) {
+            throw new IngestInputError(`already exists with different settings (config hash ${existing.lineage.config_hash})`, `${p.name}@${p.version}`);
+          }
+        }
+        return {
+          name: p.name,
+          version: p.version,
+          manifestUri: store.uri(`datasets/${p.name}/${p.version}/manifest.json`),
+          rows: stats.rows,
+          ok: stats.ok,
+          successRate: stats.rows ? stats.ok / stats.rows : 0,
+          byStatus: stats.by_status,
+        };
+      } catch (err) {
+        throw asActivityFailure(err);
+      }
+    },
+  };
+}
+
+/** The activity functions' types (for `proxyActivities`). */
+export type IngestActivities = ReturnType<typeof createIngestActivities>;

@@ -1,0 +1,22 @@
+/**
+ * Object keys of an ingest run. Shard and manifest keys are storage's (`datasetKeys`); partition summaries and
+ * resumable chunks live beside them and are not part of the dataset (a version exists iff its manifest exists).
+ */
+import { datasetKeys } from '../../storage/index.js';
+
+const pad = (n: number): string => String(n).padStart(5, '0');
+
+/** Key of partition `i`'s shard. */
+export const shardKey = (name: string, version: string, i: number): string => datasetKeys(name, version).shard(i);
+
+/** Key of partition `i`'s summary (written after its shard; its presence marks the partition done). */
+export const summaryKey = (name: string, version: string, i: number): string =>
+  `${datasetKeys(name, version).prefix}/parts/part-${pad(i)}.json`;
+
+/** Prefix of partition `i`'s resumable chunks (deleted once the shard is written). */
+export const chunkPrefix = (name: string, version: string, configHash: string, i: number): string =>
+  `${datasetKeys(name, version).prefix}/work/${configHash.slice(0, 16)}/part-${pad(i)}/`;
+
+/** Key of chunk `c` of partition `i`. */
+export const chunkKey = (name: string, version: string, configHash: string, i: number, c: number): string =>
+  `${chunkPrefix(name, version, configHash, i)}chunk-${pad(c)}.parquet`;

@@ -1,0 +1,157 @@
+/**
+ * One partition of an ingest run: read its slice of the source (or of the dataset being retried), build records
+ * chunk by chunk (each chunk stored, so a restarted attempt resumes after the last stored chunk), then write the
+ * partition's shard and its summary. Idempotent: a summary with the same config hash means done.
+ */
+import { NotFoundError, type ObjectStore } from '../../storage/index.js';
+import { type Record } from '../../storage/record.js';
+import { readShard } from '../../storage/shard-reader.js';
+import { writeShard } from '../../storage/shard-writer.js';
+import { isRetryableStatus } from '../../pipelines/ingest/errors.js';
+import { Fetcher, FetchOptionsSchema } from '../../pipelines/ingest/fetcher.js';
+import { ImageOptionsSchema } from '../../pipelines/ingest/image.js';
+import { type LanguageIdentifier } from '../../pipelines/ingest/lang.js';
+import { buildRecord, buildRecords, type RecordContext } from '../../pipelines/ingest/record.js';
+import { openSource } from '../../pipelines/ingest/sources/registry.js';
+import { type SourceRow } from '../../pipelines/ingest/sources/types.js';
+import { chunkKey, chunkPrefix, shardKey, summaryKey } from './keys.js';
+import { type IngestPlan, type PartitionResult } from './shared.js';
+import { addRecord, emptyStats, PartitionSummarySchema, type PartitionSummary } from './summary.js';
+
+/** What a partition run needs from its environment. */
+export interface PartitionIO {
+  store: ObjectStore;
+  lang: LanguageIdentifier;
+  /** SSRF allow-list of this worker (callers cannot widen it). */
+  ssrfAllow: readonly string[];
+  /** Reports progress (chunks stored); an activity heartbeats with it. */
+  heartbeat: (details: { partition: number; chunksDone: number; rowsDone: number }) => void;
+  /** Aborts between chunks (activity cancellation). */
+  signal?: AbortSignal;
+  /** Chunks an earlier attempt reported stored (from heartbeat details); they are skipped. */
+  resumeFromChunk?: number;
+  now?: () => number;
+}
+
+/** Reads a stored partition summary, or null when absent. */
+export async function readSummary(store: ObjectStore, key: string): Promise<PartitionSummary | null> {
+  try {
+    return PartitionSummarySchema.parse(JSON.parse(new TextDecoder().decode(await store.get(key))));
+  } catch (err) {
+    if (err instanceof NotFoundError) return null;
+    throw err;
+  }
+}
+
+/** Rows [start, end) of a stored shard, in order. */
+async function* shardRows(store: ObjectStore, key: string, start: number, end: number): AsyncIterable<Record> {
+  let at = 0;
+  for await (const batch of readShard(store, key)) {
+    for (const r of batch) {
+      if (at >= start && at < end) yield r;
+      at++;
+    }
+    if (at >= end) return;
+  }
+}
+
+async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const x of it) out.push(x);
+  return out;
+}
+
+/** Builds one chunk's records: fresh rows from the source, or retryable failures of the dataset being retried. */
+async function chunkRecords(
+  plan: IngestPlan,
+  start: number,
+  end: number,
+  ctx: RecordContext & { store: ObjectStore },
+  concurrency: number,
+): Promise<Record[]> {
+  if (plan.retryOf === null) {
+    const source = await openSource(plan.source, plan.format ?? undefined, plan.sourceOptions);
+    return await buildRecords(source.rows(start, end), ctx, concurrency);
+  }
+  const [prevName, prevVersion] = plan.retryOf.split('@') as [string, string];
+  const partition = Math.floor(start / plan.partitionRows);
+  const offset = partition * plan.partitionRows;
+  const prev = await collect(shardRows(ctx.store, shardKey(prevName, prevVersion, partition), start - offset, end - offset));
+  const out: Record[] = new Array<Record>(prev.length);
+  const inFlight = new Set<Promise<void>>();
+  for (const [i, r] of prev.entries()) {
+    if (r.status === 'ok' || !isRetryableStatus(r.status, r.error) || !/^https?:/.test(r.url)) {
+      out[i] = r;
+      continue;
+    }
+    const row: SourceRow = { index: i, url: r.url, caption: r.caption, alt_captions: r.alt_captions };
+    const p: Promise<void> = buildRecord(row, { ...ctx, source: r.source }).then((rec) => {
+      out[i] = rec;
+      inFlight.delete(p);
+    });
+    inFlight.add(p);
+    if (inFlight.size >= concurrency) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+  return out;
+}
+
+/** Runs partition `partition` of `plan`; returns counts. Safe to call again after a crash or on a finished one. */
+export async function runPartition(plan: IngestPlan, partition: number, io: PartitionIO): Promise<PartitionResult> {
+  const { store } = io;
+  const sKey = summaryKey(plan.name, plan.version, partition);
+  const existing = await readSummary(store, sKey);
+  if (existing && existing.configHash === plan.configHash) {
+    return { partition, rows: existing.stats.rows, ok: existing.stats.ok, reused: true };
+  }
+  const start = partition * plan.partitionRows;
+  const end = Math.min(start + plan.partitionRows, plan.totalRows);
+  const fetchOptions = FetchOptionsSchema.parse({ ...plan.fetch, ssrfAllow: [...io.ssrfAllow] });
+  const fetcher = new Fetcher(fetchOptions);
+  const ctx: RecordContext & { store: ObjectStore } = {
+    store,
+    source: plan.source,
+    fetcher,
+    image: ImageOptionsSchema.parse(plan.image),
+    lang: io.lang,
+    now: io.now ?? Date.now,
+  };
+  const chunks = Math.max(1, Math.ceil((end - start) / plan.chunkRows));
+  try {
+    let rowsDone = 0;
+    for (let c = 0; c < chunks; c++) {
+      io.signal?.throwIfAborted();
+      const cStart = start + c * plan.chunkRows;
+      const cEnd = Math.min(cStart + plan.chunkRows, end);
+      const key = chunkKey(plan.name, plan.version, plan.configHash, partition, c);
+      // A stored chunk is complete (puts are atomic): resume after the last one.
+      if (c >= (io.resumeFromChunk ?? 0) && !(await store.head(key))) {
+        const records = await chunkRecords(plan, cStart, cEnd, ctx, fetchOptions.concurrency);
+        await writeShard(store, key, records);
+      }
+      rowsDone += cEnd - cStart;
+      io.heartbeat({ partition, chunksDone: c + 1, rowsDone });
+    }
+    const stats = emptyStats();
+    const chunkKeys = Array.from({ length: chunks }, (_, c) => chunkKey(plan.name, plan.version, plan.configHash, partition, c));
+    async function* merged(): AsyncIterable<Record> {
+      for (const key of chunkKeys) {
+        for await (const batch of readShard(store, key)) {
+          for (const r of batch) {
+            addRecord(stats, r);
+            yield r;
+          }
+        }
+      }
+    }
+    const shard = await writeShard(store, shardKey(plan.name, plan.version, partition), merged());
+    const summary: PartitionSummary = { partition, configHash: plan.configHash, shard, stats };
+    await store.put(sKey, new TextEncoder().encode(JSON.stringify(summary)));
+    for await (const { key } of store.list(chunkPrefix(plan.name, plan.version, plan.configHash, partition))) {
+      await store.delete(key);
+    }
+    return { partition, rows: stats.rows, ok: stats.ok, reused: false };
+  } finally {
+    await fetcher.close();
+  }
+}
