@@ -77,14 +77,19 @@ export function bmm(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
 /** Row lookup table[ids] whose gradient is a scatter-add into the table (no UnsortedSegmentSum). */
 export function embed(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
   const [vocab, dim] = table.shape as [number, number];
-  const flat = tf.reshape(ids, [-1]);
   const outShape = [...ids.shape, dim];
   return withGrad(
-    ([t]) => ({
-      value: tf.reshape(tf.gather(t!, flat), outShape),
-      gradFunc: (dy) => [tf.scatterND(tf.reshape(flat, [-1, 1]), tf.reshape(dy, [-1, dim]), [vocab, dim])],
-    }),
+    ([t, i], save) => {
+      const flat = tf.reshape(i!, [-1, 1]);
+      save([flat]);
+      return {
+        value: tf.reshape(tf.gather(t!, tf.reshape(flat, [-1])), outShape),
+        // Ids get no gradient; zeros keep customGrad's one-gradient-per-input contract.
+        gradFunc: (dy, saved) => [tf.scatterND(saved[0]!, tf.reshape(dy, [-1, dim]), [vocab, dim]), tf.zerosLike(i!)],
+      };
+    },
     table,
+    ids,
   );
 }
 
