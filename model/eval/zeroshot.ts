@@ -16,7 +16,7 @@ export interface ZeroShotResult {
 function rankOf(row: Float32Array, truth: number): number {
   const s = row[truth]!;
   let rank = 0;
-  for (let c = 0; c < row.length; c++) if (c !== truth && (row[c]! > s || (row[c] === s && c < truth))) rank++;
+  for (let c = 0; c < row.length; c++) if (c !== truth && row[c]! >= s) rank++;
   return rank;
 }
 
