@@ -15,7 +15,7 @@ export const modelConfigSchema = z
     name: z.string().min(1),
     vision: towerSchema.extend({
       patchSize: z.number().int().positive(),
-      /** Fixed-resolution image side in pixels (the position-embedding grid is imageSize / patchSize). */
+      /** Fixed-resolution image side in pixels; the grid is ⌊imageSize / patchSize⌋ (So/14 at 384 px: 27×27). */
       imageSize: z.number().int().positive(),
       /** NaFlex: patches + mask + coordinates in; the position embedding is a posGrid×posGrid grid resized per image. */
       naflex: z.boolean().default(false),
@@ -34,10 +34,13 @@ export const modelConfigSchema = z
     sdWeight: z.number().nonnegative(),
     layerNormEps: z.number().positive().default(1e-6),
   })
-  .refine((c) => c.vision.width % c.vision.heads === 0, { message: 'vision.width must be divisible by vision.heads' })
-  .refine((c) => c.text.width % c.text.heads === 0, { message: 'text.width must be divisible by text.heads' })
-  .refine((c) => c.vision.imageSize % c.vision.patchSize === 0, {
-    message: 'vision.imageSize must be a multiple of vision.patchSize',
+  .refine((c) => c.vision.width % c.vision.heads === 0, {
+    message: 'vision.width must be divisible by vision.heads',
+    path: ['vision', 'heads'],
+  })
+  .refine((c) => c.text.width % c.text.heads === 0, {
+    message: 'text.width must be divisible by text.heads',
+    path: ['text', 'heads'],
   });
 
 export type ModelConfig = z.output<typeof modelConfigSchema>;
@@ -143,5 +146,10 @@ export function modelConfig(
 
 /** Number of position-embedding entries of the image tower (fixed grid, or the NaFlex posGrid² grid). */
 export function visionPositions(c: ModelConfig): number {
-  return c.vision.naflex ? c.vision.posGrid ** 2 : (c.vision.imageSize / c.vision.patchSize) ** 2;
+  return c.vision.naflex ? c.vision.posGrid ** 2 : fixedGrid(c) ** 2;
+}
+
+/** Side of the fixed-resolution patch grid (a conv with stride p drops the remainder pixels). */
+export function fixedGrid(c: ModelConfig): number {
+  return Math.floor(c.vision.imageSize / c.vision.patchSize);
 }

@@ -1,7 +1,7 @@
 // Image tower: patch embedding, learned position embedding (fixed grid or NaFlex grid resized per image),
 // pre-LN encoder, final LN and MAP head (recipe §1.2, §5.2).
 import * as tf from '@tensorflow/tfjs';
-import { type ModelConfig } from './config.js';
+import { type ModelConfig, fixedGrid } from './config.js';
 import { ModelInputError } from './errors.js';
 import { linear } from './ops.js';
 import { type ParamGetter } from './params.js';
@@ -42,13 +42,15 @@ export interface VisionOutput {
 /** Splits images [B,H,W,3] into flattened patches [B, (H/p)(W/p), p·p·3] in row-major (y, x, channel) order. */
 export function patchify(images: tf.Tensor4D, p: number): tf.Tensor3D {
   const [b, h, w, c] = images.shape;
-  if (h % p !== 0 || w % p !== 0 || c !== 3) {
-    throw new ModelInputError('image sides must be multiples of the patch size', 'images', `[B,k·${p},k·${p},3]`, `[${images.shape.join(',')}]`);
+  if (h < p || w < p || c !== 3) {
+    throw new ModelInputError('images must be RGB and at least one patch on each side', 'images', `[B,≥${p},≥${p},3]`, `[${images.shape.join(',')}]`);
   }
-  const gh = h / p;
-  const gw = w / p;
+  const gh = Math.floor(h / p);
+  const gw = Math.floor(w / p);
+  // Like a stride-p conv, pixels past the last whole patch are ignored.
+  const cropped = h === gh * p && w === gw * p ? images : tf.slice(images, [0, 0, 0, 0], [b, gh * p, gw * p, c]);
   // [B, gh, p, gw, p·3] → [B, gh, gw, p, p·3] keeps the transpose at rank 5.
-  const x = tf.transpose(tf.reshape(images, [b, gh, p, gw, p * c]), [0, 1, 3, 2, 4]);
+  const x = tf.transpose(tf.reshape(cropped, [b, gh, p, gw, p * c]), [0, 1, 3, 2, 4]);
   return tf.reshape(x, [b, gh * gw, p * p * c]);
 }
 
@@ -119,14 +121,16 @@ export function visionTower(p: ParamGetter, c: ModelConfig, input: VisionInput, 
   let mask: tf.Tensor | undefined;
   if (input.kind === 'fixed') {
     const [, h, w] = input.images.shape;
-    const grid = v.naflex ? v.posGrid : v.imageSize / v.patchSize;
-    x = tf.add(embedPatches(p, patchify(input.images, v.patchSize), opts), positionsForGrid(pos, grid, h / v.patchSize, w / v.patchSize));
+    const grid = v.naflex ? v.posGrid : fixedGrid(c);
+    const gh = Math.floor(h / v.patchSize);
+    const gw = Math.floor(w / v.patchSize);
+    x = tf.add(embedPatches(p, patchify(input.images, v.patchSize), opts), positionsForGrid(pos, grid, gh, gw));
   } else {
     const [b, len, dim] = input.patches.shape;
     if (dim !== v.patchSize * v.patchSize * 3 || input.spatialShapes.length !== b) {
       throw new ModelInputError('NaFlex patches do not match the model', 'patches', `[${input.spatialShapes.length},L,${v.patchSize ** 2 * 3}]`, `[${input.patches.shape.join(',')}]`);
     }
-    const grid = v.naflex ? v.posGrid : v.imageSize / v.patchSize;
+    const grid = v.naflex ? v.posGrid : fixedGrid(c);
     const posB = tf.matMul(naflexPositionWeights(input.spatialShapes, len, grid), tf.tile(tf.expandDims(pos, 0), [b, 1, 1]));
     x = tf.add(embedPatches(p, input.patches, opts), posB);
     mask = input.mask;
