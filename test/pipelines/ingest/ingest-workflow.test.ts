@@ -8,21 +8,15 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { openStore, readManifest, readShard, type ObjectStore, type Record } from '../../../storage/index.js';
+import { openStore, readManifest, type ObjectStore } from '../../../storage/index.js';
 import { createIngestActivities } from '../../../workflows/ingest/activities.js';
 import { type IngestInput, type IngestResult } from '../../../workflows/ingest/shared.js';
 import { startTemporal } from '../../helpers/temporal.js';
 import { emojiNames, startFaultServer, type FaultServer } from './fault-server.js';
+import { readDataset } from './read-dataset.js';
 
 const workflowsPath = fileURLToPath(new URL('../../../workflows/ingest/workflows.ts', import.meta.url));
 
-/** Reads every record of a dataset version, shard by shard, in order. */
-export async function readDataset(store: ObjectStore, name: string, version: string): Promise<Record[]> {
-  const m = await readManifest(store, name, version);
-  const out: Record[] = [];
-  for (const s of m.shards) for await (const batch of readShard(store, s.key)) out.push(...batch);
-  return out;
-}
 
 describe('ingestWorkflow (real Temporal, loopback HTTP, real images)', () => {
   let env: TestWorkflowEnvironment;

@@ -1,0 +1,9 @@
+import { readManifest, readShard, type ObjectStore, type Record } from '../../../storage/index.js';
+
+/** Reads every record of a dataset version, shard by shard, in order. */
+export async function readDataset(store: ObjectStore, name: string, version: string): Promise<Record[]> {
+  const m = await readManifest(store, name, version);
+  const out: Record[] = [];
+  for (const s of m.shards) for await (const batch of readShard(store, s.key)) out.push(...batch);
+  return out;
+}
