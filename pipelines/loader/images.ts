@@ -1,0 +1,93 @@
+// Decoding and augmentation with sharp (its own native thread pool does the pixel work off the JS thread):
+// random-resized crops at a fixed size, NaFlex aspect-preserving resizes, and self-distillation views.
+import sharp from 'sharp';
+import { LoaderInputError } from './errors.js';
+import { naflexSize } from './naflex.js';
+
+/** A crop rectangle in source pixels. */
+export interface CropBox {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Inception-style crop: area fraction in `scale`, aspect ratio log-uniform in [3/4, 4/3]; whole image if none fits. */
+export function randomCrop(width: number, height: number, scale: readonly [number, number], rand: () => number): CropBox {
+  const area = width * height;
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const target = area * (scale[0] + rand() * (scale[1] - scale[0]));
+    const ratio = Math.exp(Math.log(3 / 4) + rand() * Math.log(16 / 9));
+    const w = Math.round(Math.sqrt(target * ratio));
+    const h = Math.round(Math.sqrt(target / ratio));
+    if (w >= 1 && h >= 1 && w <= width && h <= height) {
+      return { left: Math.floor(rand() * (width - w + 1)), top: Math.floor(rand() * (height - h + 1)), width: w, height: h };
+    }
+  }
+  return { left: 0, top: 0, width, height };
+}
+
+/** Uint8 RGB → Float32 in [−1, 1]. */
+export function toUnitRange(rgb: Uint8Array, out: Float32Array = new Float32Array(rgb.length)): Float32Array {
+  for (let i = 0; i < rgb.length; i++) out[i] = rgb[i]! / 127.5 - 1;
+  return out;
+}
+
+/** A decoded image: raw RGB bytes and its size. */
+export interface RawImage {
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Decodes encoded bytes to RGB (alpha flattened onto white); throws LoaderInputError naming the row. */
+export async function decodeRgb(bytes: Uint8Array, where: string): Promise<RawImage> {
+  try {
+    const { data, info } = await sharp(bytes).flatten({ background: '#ffffff' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+  } catch (err) {
+    throw new LoaderInputError(where, `image does not decode (${(err as Error).message})`, { cause: err });
+  }
+}
+
+function source(img: RawImage | Uint8Array): ReturnType<typeof sharp> {
+  return img instanceof Uint8Array
+    ? sharp(img).flatten({ background: '#ffffff' }).removeAlpha()
+    : sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } });
+}
+
+/** Crops, resizes to width×height (anti-aliased) and optionally flips; returns RGB bytes. */
+export async function cropResize(
+  img: RawImage | Uint8Array,
+  crop: CropBox | null,
+  width: number,
+  height: number,
+  flip: boolean,
+  where: string,
+): Promise<Uint8Array> {
+  try {
+    let s = source(img);
+    if (crop) s = s.extract(crop);
+    s = s.resize(width, height, { fit: 'fill', kernel: 'linear' });
+    if (flip) s = s.flop();
+    const { data, info } = await s.raw().toBuffer({ resolveWithObject: true });
+    if (info.channels !== 3 || info.width !== width || info.height !== height) {
+      throw new Error(`got ${info.width}×${info.height}×${info.channels}, wanted ${width}×${height}×3`);
+    }
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  } catch (err) {
+    throw new LoaderInputError(where, `image cannot be resized (${(err as Error).message})`, { cause: err });
+  }
+}
+
+/** NaFlex view: aspect-preserving resize to the largest patch grid within seqLen; returns pixels and its size. */
+export async function naflexView(
+  img: RawImage | Uint8Array,
+  size: { width: number; height: number },
+  p: number,
+  seqLen: number,
+  where: string,
+): Promise<{ pixels: Uint8Array; height: number; width: number }> {
+  const [h, w] = naflexSize(size.height, size.width, p, seqLen);
+  return { pixels: await cropResize(img, null, w, h, false, where), height: h, width: w };
+}

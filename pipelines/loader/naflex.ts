@@ -1,0 +1,54 @@
+// NaFlex pre-processing (recipe §5.2): the largest aspect-preserving size whose patch grid fits a sequence budget,
+// and row-major patchification with a padding mask.
+import { LoaderInputError } from './errors.js';
+
+/** Target [height, width] (multiples of p, at most `seqLen` patches) for an H×W image; binary search on the scale. */
+export function naflexSize(height: number, width: number, p: number, seqLen: number): [number, number] {
+  if (height <= 0 || width <= 0) throw new LoaderInputError(`image ${width}×${height}`, 'sides must be positive');
+  if (seqLen < 1) throw new LoaderInputError(`sequence length ${seqLen}`, 'must be at least 1');
+  const sides = (r: number): [number, number] => [
+    Math.max(p, p * Math.ceil((height * r) / p)),
+    Math.max(p, p * Math.ceil((width * r) / p)),
+  ];
+  const fits = (r: number): boolean => {
+    const [h, w] = sides(r);
+    return (h / p) * (w / p) <= seqLen;
+  };
+  let lo = 1e-6;
+  let hi = 100;
+  while (hi - lo >= 1e-5) {
+    const mid = (lo + hi) / 2;
+    if (fits(mid)) lo = mid;
+    else hi = mid;
+  }
+  return sides(lo);
+}
+
+/**
+ * Writes an h×w RGB float image (HWC) as row-major patches, each p·p·3 in (y, x, channel) order, into `patches`
+ * (seqLen × p·p·3) and sets mask[i] = 1 for real patches; returns [rows, cols].
+ */
+export function patchifyInto(
+  pixels: Float32Array,
+  h: number,
+  w: number,
+  p: number,
+  patches: Float32Array,
+  mask: Float32Array,
+): [number, number] {
+  const rows = h / p;
+  const cols = w / p;
+  const dim = p * p * 3;
+  let k = 0;
+  for (let gy = 0; gy < rows; gy++) {
+    for (let gx = 0; gx < cols; gx++, k++) {
+      const base = k * dim;
+      for (let y = 0; y < p; y++) {
+        const src = ((gy * p + y) * w + gx * p) * 3;
+        patches.set(pixels.subarray(src, src + p * 3), base + y * p * 3);
+      }
+      mask[k] = 1;
+    }
+  }
+  return [rows, cols];
+}

@@ -1,0 +1,39 @@
+// Keyed randomness: every random choice of the loader is a pure function of (seed, keys), so any batch can be
+// recomputed from its position alone — the basis of exact mid-epoch resume.
+
+/** FNV-1a over the seed and keys, finished with a murmur3 mix: a 32-bit hash of a key path. */
+export function hashKeys(seed: number, ...keys: readonly (string | number)[]): number {
+  let h = (0x811c9dc5 ^ (seed >>> 0)) >>> 0;
+  const text = keys.join('\u0000');
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193) >>> 0;
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b) >>> 0;
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** A mulberry32 stream seeded by a hash of (seed, keys); returns floats in [0, 1). */
+export function keyedRandom(seed: number, ...keys: readonly (string | number)[]): () => number {
+  let a = hashKeys(seed, ...keys);
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fisher–Yates shuffle of a copy of `items` with the given random stream. */
+export function shuffled<T>(items: readonly T[], rand: () => number): T[] {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
