@@ -225,18 +225,25 @@ async function writeTemp(tmp: string, body: Uint8Array | AsyncIterable<Uint8Arra
   const handle = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o644);
   const hash = createHash('sha256');
   let size = 0;
+  const writeAll = async (chunk: Uint8Array): Promise<void> => {
+    for (let done = 0; done < chunk.byteLength; ) {
+      done += (await handle.write(chunk, done, chunk.byteLength - done)).bytesWritten;
+    }
+  };
+  // One write in flight while the producer makes the next chunk (a shard encoder is CPU-bound on this thread;
+  // the write runs in libuv's pool). Producers must not reuse a chunk's memory after yielding it.
+  let inFlight: Promise<void> = Promise.resolve();
   try {
     for await (const chunk of chunksOf(body)) {
       hash.update(chunk);
-      let done = 0;
-      while (done < chunk.byteLength) {
-        const { bytesWritten } = await handle.write(chunk, done, chunk.byteLength - done);
-        done += bytesWritten;
-      }
+      await inFlight;
+      inFlight = writeAll(chunk);
       size += chunk.byteLength;
     }
+    await inFlight;
     await handle.sync();
   } finally {
+    await inFlight.catch(() => undefined);
     await handle.close();
   }
   return { size, sha256: hash.digest('hex') };
