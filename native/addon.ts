@@ -31,6 +31,10 @@ export interface NativeAddon {
     alpha: number,
     preluWeights: Float32Array | null,
   ): void;
+  /** y = tanh(x) elementwise. */
+  tanh(x: Float32Array, y: Float32Array): void;
+  /** y = x^exponent elementwise. */
+  powScalar(x: Float32Array, exponent: number, y: Float32Array): void;
   setThreads(n: number): void;
   getThreads(): number;
   blasConfig(): string;

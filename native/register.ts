@@ -4,6 +4,7 @@ import { type KernelConfig } from '@tensorflow/tfjs';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { BUFFER_ACCESS, type NativeBackendName } from './backend-buffers.js';
 import { NativeOptionsError } from './errors.js';
+import { powKernel, tanhKernel } from './elementwise-kernels.js';
 import { batchMatMulKernel, fusedMatMulKernel } from './matmul-kernels.js';
 
 /** What tryRegisterNativeKernels did. */
@@ -30,6 +31,8 @@ type KernelFactory = (
 const FACTORIES: Record<string, KernelFactory> = {
   BatchMatMul: batchMatMulKernel,
   _FusedMatMul: fusedMatMulKernel,
+  Tanh: tanhKernel,
+  Pow: powKernel,
 };
 
 const installed = new Map<NativeBackendName, KernelConfig[]>();
@@ -52,7 +55,7 @@ function checkOptions(backend: string, opts: NativeKernelOptions): void {
 }
 
 /**
- * Replaces the backend's BatchMatMul and _FusedMatMul with BLAS-backed kernels working on its own buffers;
+ * Replaces the backend's BatchMatMul and _FusedMatMul (BLAS), Tanh and Pow with native kernels on its own buffers;
  * returns enabled:false with the reason (and changes nothing) when the addon is not built or the backend is absent.
  */
 export function tryRegisterNativeKernels(

@@ -68,3 +68,5 @@ inline bool GetDouble(napi_env env, napi_value value, const char* name, double* 
 
 napi_value Sgemm(napi_env env, napi_callback_info info);
 napi_value Epilogue(napi_env env, napi_callback_info info);
+napi_value Tanh(napi_env env, napi_callback_info info);
+napi_value PowScalar(napi_env env, napi_callback_info info);
