@@ -45,6 +45,7 @@ const InputSchema = z.object({
   source: z.string().min(1).optional(),
   format: z.string().optional(),
   sourceOptions: z.object({ urlColumn: z.string().optional(), captionColumns: z.array(z.string()).min(1).optional() }).default({}),
+  root: z.string().optional(),
   name: z.string().min(1),
   version: z.string().min(1).optional(),
   retryFailed: z.string().min(3).optional(),
@@ -90,6 +91,9 @@ export function createIngestActivities(deps: IngestDeps) {
 
   async function plan(raw: IngestInput): Promise<IngestPlan> {
     const input = InputSchema.parse(raw);
+    if (input.root !== undefined && input.root.replace(/\/+$/, '') !== store.rootUri.replace(/\/+$/, '')) {
+      throw new IngestInputError(`this worker writes to ${store.rootUri}; start a worker with that root`, input.root);
+    }
     const fetch = FetchOptionsSchema.omit({ ssrfAllow: true }).partial().strict().parse(input.fetch);
     const image = ImageOptionsSchema.partial().strict().parse(input.image);
     let base: Omit<IngestPlan, 'version' | 'configHash' | 'committed'>;

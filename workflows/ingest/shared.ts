@@ -9,6 +9,8 @@ export interface IngestInput {
   format?: string;
   /** Column names for tabular sources. */
   sourceOptions?: { urlColumn?: string; captionColumns?: string[] };
+  /** Storage root the caller expects; the worker refuses to run when its own root differs. */
+  root?: string;
   /** Dataset name to write. */
   name: string;
   /** Version to write; default: a hash of the inputs and settings, so reruns are idempotent. */

@@ -1,0 +1,154 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Option, type Command } from 'commander';
+import { ConfigError } from '../../config.js';
+import { connectClient } from '../../connection.js';
+import { RESIZE_MODES } from '../../../pipelines/ingest/image.js';
+import { SOURCE_FORMATS } from '../../../pipelines/ingest/sources/registry.js';
+import {
+  INGEST_PROGRESS_QUERY,
+  INGEST_TASK_QUEUE,
+  type IngestInput,
+  type IngestProgress,
+  type IngestResult,
+} from '../../ingest/shared.js';
+import { commandConfig } from '../context.js';
+
+interface IngestFlags {
+  source?: string;
+  format?: string;
+  name: string;
+  version?: string;
+  retryFailed?: string;
+  urlCol?: string;
+  captionCols?: string;
+  resizeMode?: string;
+  imageSize?: string;
+  imageFormat?: string;
+  quality?: string;
+  partitionRows?: string;
+  concurrency?: string;
+  perHostConcurrency?: string;
+  perHostRate?: string;
+  timeoutMs?: string;
+  retries?: string;
+  ignoreRobotsTag?: boolean;
+  workflowId?: string;
+  wait?: boolean;
+}
+
+function int(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new ConfigError(flag, `expected a non-negative number, got ${JSON.stringify(value)}`, 'flags');
+  return n;
+}
+
+const defined = (o: { [k: string]: unknown }): { [k: string]: unknown } =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/** Builds the workflow input from flags (source paths become absolute file:// URIs: the worker may run elsewhere). */
+export function ingestInputFromFlags(o: IngestFlags, root: string): IngestInput {
+  if (!o.source && !o.retryFailed) throw new ConfigError('ingest.source', 'give --source <uri> or --retry-failed <dataset@version>', 'flags');
+  const source = o.source && !o.source.includes('://') ? pathToFileURL(path.resolve(o.source)).href : o.source;
+  return {
+    ...(source ? { source } : {}),
+    ...(o.format ? { format: o.format } : {}),
+    ...(o.retryFailed ? { retryFailed: o.retryFailed } : {}),
+    ...(o.version ? { version: o.version } : {}),
+    root,
+    name: o.name,
+    sourceOptions: defined({ urlColumn: o.urlCol, captionColumns: o.captionCols?.split(',').map((s) => s.trim()) }),
+    image: defined({
+      resizeMode: o.resizeMode,
+      size: int('--image-size', o.imageSize),
+      format: o.imageFormat,
+      quality: int('--quality', o.quality),
+    }),
+    fetch: defined({
+      concurrency: int('--concurrency', o.concurrency),
+      perHostConcurrency: int('--per-host-concurrency', o.perHostConcurrency),
+      perHostRate: int('--per-host-rate', o.perHostRate),
+      timeoutMs: int('--timeout-ms', o.timeoutMs),
+      retries: int('--retries', o.retries),
+      respectRobotsTag: o.ignoreRobotsTag ? false : undefined,
+    }),
+    ...(o.partitionRows ? { partitionRows: int('--partition-rows', o.partitionRows)! } : {}),
+  };
+}
+
+/** One progress line: rows/s, success rate and ETA. */
+export function progressLine(p: IngestProgress, elapsedS: number): string {
+  const rate = elapsedS > 0 ? p.rowsDone / elapsedS : 0;
+  const pct = p.rowsTotal ? (100 * p.rowsDone) / p.rowsTotal : 0;
+  const success = p.rowsDone ? (100 * p.ok) / p.rowsDone : 0;
+  const eta = rate > 0 ? Math.round((p.rowsTotal - p.rowsDone) / rate) : null;
+  const width = 24;
+  const bar = '#'.repeat(Math.round((pct / 100) * width)).padEnd(width, '.');
+  return (
+    `[${bar}] ${p.phase} ${p.rowsDone}/${p.rowsTotal} rows (${pct.toFixed(0)}%) ` +
+    `${rate.toFixed(1)} rows/s, ${success.toFixed(1)}% ok, ETA ${eta === null ? '?' : `${eta}s`}`
+  );
+}
+
+/** `sigforge ingest`: starts ingestWorkflow; with --wait shows progress and prints the result. */
+export function register(program: Command): void {
+  program
+    .command('ingest')
+    .description('ingest a URL list, folder or tar shards into a raw dataset version (or retry its failures)')
+    .option('--source <uri>', 'source: local path or file:// URI of a CSV/TSV/JSONL/Parquet list, folder or tar shard(s)')
+    .addOption(new Option('--format <name>', 'source format (detected from the name when omitted)').choices(SOURCE_FORMATS))
+    .requiredOption('--name <dataset>', 'dataset name to write')
+    .option('--version <v>', 'dataset version (default: a hash of inputs and settings, so reruns are idempotent)')
+    .option('--retry-failed <dataset@version>', 'fetch again only the retryable failures of that version')
+    .option('--url-col <name>', 'URL column (default url)')
+    .option('--caption-cols <list>', 'caption column(s), comma-separated; extra ones become alternative captions')
+    .addOption(new Option('--resize-mode <mode>', 'resize mode (default keep-aspect)').choices(RESIZE_MODES))
+    .option('--image-size <px>', 'longest side (keep-aspect) or square side (default 512)')
+    .addOption(new Option('--image-format <fmt>', 're-encode format (default jpeg)').choices(['jpeg', 'webp']))
+    .option('--quality <q>', 'JPEG/WebP quality (default 90)')
+    .option('--partition-rows <n>', 'rows per partition / shard (default 2000)')
+    .option('--concurrency <n>', 'downloads in flight per partition (default 64)')
+    .option('--per-host-concurrency <n>', 'downloads in flight per host (default 16)')
+    .option('--per-host-rate <n>', 'request starts per second per host (default unlimited)')
+    .option('--timeout-ms <ms>', 'per-request time limit (default 30000)')
+    .option('--retries <n>', 'retries of transient failures (default 2)')
+    .option('--ignore-robots-tag', 'do not honour X-Robots-Tag noai/noimageai/noindex/noimageindex')
+    .option('--workflow-id <id>', 'workflow id (default ingest-<name>-<time>)')
+    .option('--wait', 'wait for the result, showing progress')
+    .action(async (o: IngestFlags, command: Command) => {
+      const config = commandConfig(command);
+      const input = ingestInputFromFlags(o, config.storage.root);
+      const client = await connectClient(config.temporal);
+      try {
+        const workflowId = o.workflowId ?? `ingest-${o.name}-${Date.now()}`;
+        const handle = await client.workflow.start('ingestWorkflow', {
+          taskQueue: INGEST_TASK_QUEUE,
+          workflowId,
+          args: [input],
+        });
+        if (!o.wait) {
+          console.log(workflowId);
+          return;
+        }
+        console.error(`sigforge ingest: workflow ${workflowId} started; waiting (Ctrl-C stops waiting, not the run)`);
+        const t0 = Date.now();
+        const tty = process.stderr.isTTY;
+        const timer = setInterval(() => {
+          handle
+            .query<IngestProgress>(INGEST_PROGRESS_QUERY)
+            .then((p) => process.stderr.write(`${tty ? '\r' : ''}${progressLine(p, (Date.now() - t0) / 1000)}${tty ? '' : '\n'}`))
+            .catch(() => undefined);
+        }, 1000);
+        try {
+          const result = (await handle.result()) as IngestResult;
+          if (tty) process.stderr.write('\n');
+          console.log(JSON.stringify(result, null, 2));
+        } finally {
+          clearInterval(timer);
+        }
+      } finally {
+        await client.connection.close();
+      }
+    });
+}
