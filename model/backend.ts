@@ -39,9 +39,16 @@ async function tryWasm(): Promise<boolean> {
 }
 
 /**
- * Activates a backend: the preference (argument, else $SIGFORGE_BACKEND) if given, else the fastest available.
+ * Activates a backend: the preference (argument, else $SIGFORGE_BACKEND) if given, else the fastest available;
+ * `log` (e.g. the CLI's logger) is told which one and why.
  */
-export async function selectBackend(preference?: string): Promise<BackendChoice> {
+export async function selectBackend(preference?: string, log?: (message: string) => void): Promise<BackendChoice> {
+  const choice = await choose(preference);
+  log?.(`tfjs backend: ${choice.name} (${choice.reason})`);
+  return choice;
+}
+
+async function choose(preference?: string): Promise<BackendChoice> {
   const wanted = preference ?? process.env[BACKEND_ENV] ?? 'auto';
   if (wanted !== 'auto' && !(BACKEND_NAMES as readonly string[]).includes(wanted)) {
     throw new BackendError(`unknown backend "${wanted}"; valid: auto, ${BACKEND_NAMES.join(', ')}`, wanted);

@@ -1,11 +1,11 @@
 // Import and export of HF-layout SigLIP checkpoints (config.json + model.safetensors).
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { type ModelConfig } from './config.js';
 import { CheckpointError } from './errors.js';
 import { fromHfLayout, toHfLayout } from './hf-layout.js';
-import { modelConfigFromHf } from './hf-config.js';
+import { hfConfigFromModel, modelConfigFromHf } from './hf-config.js';
 import { ParamStore, towerSpecs } from './params.js';
 import { decodeSafetensors, encodeSafetensors, type HostTensor } from './safetensors.js';
 
@@ -68,4 +68,17 @@ export async function hfSafetensorsBytes(config: ModelConfig, params: ParamStore
     tensors.set(name, toHfLayout(name, host, config));
   }
   return encodeSafetensors(tensors, { format: 'pt' });
+}
+
+async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+  await writeFile(tmp, data);
+  await rename(tmp, file);
+}
+
+/** Writes an HF checkpoint directory (model.safetensors, then config.json last, each atomically). */
+export async function saveHfCheckpoint(dir: string, config: ModelConfig, params: ParamStore): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await writeAtomic(path.join(dir, 'model.safetensors'), await hfSafetensorsBytes(config, params));
+  await writeAtomic(path.join(dir, 'config.json'), `${JSON.stringify(hfConfigFromModel(config), null, 2)}\n`);
 }

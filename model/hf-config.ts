@@ -73,3 +73,34 @@ export function modelConfigFromHf(json: unknown, where = 'config.json'): ModelCo
     layerNormEps: v.layer_norm_eps,
   });
 }
+
+/** The HF config.json object for a ModelConfig (SiglipModel for fixed resolution, Siglip2Model for NaFlex). */
+export function hfConfigFromModel(c: ModelConfig): Record<string, unknown> {
+  const tower = (t: { width: number; depth: number; heads: number; mlpDim: number }) => ({
+    hidden_size: t.width,
+    intermediate_size: t.mlpDim,
+    num_hidden_layers: t.depth,
+    num_attention_heads: t.heads,
+    layer_norm_eps: c.layerNormEps,
+    hidden_act: 'gelu_pytorch_tanh',
+  });
+  const naflex = c.vision.naflex;
+  return {
+    model_type: naflex ? 'siglip2' : 'siglip',
+    architectures: [naflex ? 'Siglip2Model' : 'SiglipModel'],
+    text_config: {
+      ...tower(c.text),
+      vocab_size: c.text.vocabSize,
+      max_position_embeddings: c.text.maxLength,
+      projection_size: c.embedDim,
+      model_type: naflex ? 'siglip2_text_model' : 'siglip_text_model',
+    },
+    vision_config: {
+      ...tower(c.vision),
+      patch_size: c.vision.patchSize,
+      num_channels: 3,
+      ...(naflex ? { num_patches: c.vision.posGrid ** 2 } : { image_size: c.vision.imageSize }),
+      model_type: naflex ? 'siglip2_vision_model' : 'siglip_vision_model',
+    },
+  };
+}
