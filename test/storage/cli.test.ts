@@ -18,6 +18,8 @@ async function run(args: string[]): Promise<string> {
   registerDatasets(program);
   program.exitOverride();
   const lines: string[] = [];
+  // The commands print with console.log; capture it for the duration of the run.
+  /* eslint-disable no-console */
   const log = console.log;
   console.log = (...a: unknown[]) => lines.push(a.join(' '));
   try {
@@ -25,6 +27,7 @@ async function run(args: string[]): Promise<string> {
   } finally {
     console.log = log;
   }
+  /* eslint-enable no-console */
   return lines.join('\n');
 }
 
