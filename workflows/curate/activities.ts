@@ -1,0 +1,418 @@
+/**
+ * Curate activities, built by a factory over injected dependencies (store, optional image-text scorer):
+ * prepare the run, score one shard (cached), the global step, materialize one shard, commit the manifest.
+ */
+import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { z } from 'zod';
+import {
+  AlreadyExistsError,
+  buildManifest,
+  commitManifest,
+  datasetKeys,
+  ManifestError,
+  NotFoundError,
+  readManifest,
+  readShard,
+  RECORD_SCHEMA_VERSION,
+  resolveDataset,
+  writeShard,
+  type Manifest,
+  type ObjectStore,
+  type Record,
+} from '../../storage/index.js';
+import {
+  COLUMN_FIELDS,
+  columnsFromRecords,
+  concatColumns,
+  type CurateColumns,
+} from '../../pipelines/curate/columns.js';
+import {
+  configHash,
+  filterSpecs,
+  parseCurateConfig,
+  stableJson,
+  type CurateConfig,
+} from '../../pipelines/curate/config.js';
+import { type HashSet } from '../../pipelines/curate/dedup.js';
+import { CurateConfigError, CurateInputError } from '../../pipelines/curate/errors.js';
+import { type ImageTextScorer } from '../../pipelines/curate/filters/filter.js';
+import { createFilters } from '../../pipelines/curate/filters/registry.js';
+import { AttributeTagger, lexiconByLanguage } from '../../pipelines/curate/lexicon.js';
+import { planCuration } from '../../pipelines/curate/plan.js';
+import { renderReportHtml } from '../../pipelines/curate/report-html.js';
+import { runShardStep } from '../../pipelines/curate/shard-step.js';
+import {
+  decodeSummary,
+  encodeSummary,
+  hashSetOf,
+  selectSummaryRows,
+  type ShardSummary,
+} from '../../pipelines/curate/summary-file.js';
+import { cacheKey, decisionsKey, hashIndexKey, materializedKey, reportKeys } from './keys.js';
+import { applyDecisions, type ShardDecisions } from './materialize.js';
+import {
+  type CurateInput,
+  type CuratePlanInfo,
+  type CurateResult,
+  type CurateShardInput,
+  type GlobalStepResult,
+  type MaterializeResult,
+  type ScoreShardResult,
+} from './shared.js';
+
+/** Code version written into lineage and cache keys (bump when curation results change for the same config). */
+export const CURATE_CODE_VERSION = 'sigforge-curate/1';
+
+/** What the curate activities are built from. */
+export interface CurateDeps {
+  store: ObjectStore;
+  /** Image-text scorer for the `model_score` filter (a sigforge checkpoint); absent: that filter is refused. */
+  scorer?: ImageTextScorer;
+}
+
+const ref = z.string().regex(/^[^@\s]+@[^@\s]+$/, 'expected name@version');
+const InputSchema = z.object({
+  input: ref,
+  config: z.unknown(),
+  name: z.string().min(1),
+  version: z.string().min(1).optional(),
+  evalSets: z.array(ref).default([]),
+  dedupAgainst: z.array(ref).default([]),
+  incremental: z.boolean().default(true),
+});
+
+/** Decides, in one place, which failures Temporal must not retry: bad input and bad config. */
+function asActivityFailure(err: unknown): unknown {
+  if (err instanceof CurateConfigError || err instanceof CurateInputError || err instanceof ManifestError) {
+    return ApplicationFailure.nonRetryable(err.message, err.name);
+  }
+  if (err instanceof z.ZodError) {
+    const issue = err.issues[0]!;
+    return ApplicationFailure.nonRetryable(
+      `curate input ${issue.path.join('.')}: ${issue.message}`,
+      'CurateInputError',
+    );
+  }
+  return err;
+}
+
+function guard<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args: A) => {
+    try {
+      return await fn(...args);
+    } catch (err) {
+      throw asActivityFailure(err);
+    }
+  };
+}
+
+function beat(details?: unknown): void {
+  // Outside a worker (direct calls in tests) there is no activity context.
+  try {
+    Context.current().heartbeat(details);
+  } catch {
+    /* not in an activity */
+  }
+}
+
+const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+const json = (v: unknown): Uint8Array => new TextEncoder().encode(`${JSON.stringify(v)}\n`);
+
+/** Creates the curate activities over the given dependencies. */
+export function createCurateActivities(deps: CurateDeps) {
+  const { store } = deps;
+
+  const configOf = (plan: CuratePlanInfo): CurateConfig => parseCurateConfig(plan.config);
+
+  async function readColumns(
+    key: string,
+    withImage: boolean,
+  ): Promise<{ columns: CurateColumns; images: (Uint8Array | null)[] }> {
+    const parts: CurateColumns[] = [];
+    const images: (Uint8Array | null)[] = [];
+    const columns = withImage ? [...COLUMN_FIELDS, 'image' as const] : [...COLUMN_FIELDS];
+    let batch = 0;
+    for await (const rows of readShard(store, key, { columns })) {
+      parts.push(columnsFromRecords(rows));
+      if (withImage) for (const r of rows as Pick<Record, 'image'>[]) images.push(r.image);
+      beat({ phase: 'read', batch: batch++ });
+    }
+    return { columns: concatColumns(parts), images };
+  }
+
+  async function resolveRefs(refs: string[]): Promise<{ name: string; version: string }[]> {
+    return await Promise.all(
+      refs.map(async (r) => {
+        const m = await resolveDataset(store, r);
+        return { name: m.name, version: m.version };
+      }),
+    );
+  }
+
+  async function evalHashSet(ev: { name: string; version: string }): Promise<HashSet> {
+    const m = await readManifest(store, ev.name, ev.version);
+    const parts: CurateColumns[] = [];
+    for (const s of m.shards) {
+      for await (const rows of readShard(store, s.key, { columns: ['id', 'sha256', 'phash', 'status'] })) {
+        parts.push(
+          columnsFromRecords(
+            rows.map((r) => ({
+              ...r,
+              caption: '',
+              lang: null,
+              lang_score: null,
+              width: null,
+              height: null,
+              attrs: null,
+            })),
+          ),
+        );
+      }
+    }
+    return hashSetOf(`${ev.name}@${ev.version}`, concatColumns(parts));
+  }
+
+  return {
+    /** Validates input and config, resolves datasets and fixes the output version. */
+    prepareCuration: guard(async (raw: CurateInput): Promise<CuratePlanInfo> => {
+      const input = InputSchema.parse(raw);
+      const cfg = parseCurateConfig(input.config);
+      if (cfg.filters.some((f) => f.name === 'model_score') && !deps.scorer) {
+        throw new CurateConfigError(
+          'filters.model_score',
+          'this worker has no image-text scorer (model checkpoint) configured',
+        );
+      }
+      let manifest: Manifest;
+      try {
+        manifest = await resolveDataset(store, input.input);
+      } catch (err) {
+        if (err instanceof NotFoundError)
+          throw new CurateInputError(input.input, 'no such dataset version', { cause: err });
+        throw err;
+      }
+      if (manifest.schema_version !== RECORD_SCHEMA_VERSION) {
+        throw new CurateInputError(
+          `${manifest.name}@${manifest.version}`,
+          `schema version ${manifest.schema_version} differs from this code's ${RECORD_SCHEMA_VERSION}; re-ingest or migrate it first`,
+        );
+      }
+      const evalSets = await resolveRefs(input.evalSets);
+      const dedupAgainst = await resolveRefs(input.dedupAgainst);
+      const hash = configHash(cfg);
+      const stepHash = sha(
+        stableJson({ filters: cfg.filters, attributes: cfg.attributes, code: CURATE_CODE_VERSION }),
+      ).slice(0, 16);
+      const shards = manifest.shards.map((s, index) => ({ index, key: s.key, sha256: s.sha256, rows: s.rows }));
+      const version =
+        input.version ??
+        sha(
+          stableJson({ shards: shards.map((s) => s.sha256), hash, evalSets, dedupAgainst, code: CURATE_CODE_VERSION }),
+        ).slice(0, 16);
+      datasetKeys(input.name, version); // validates name and version
+      const committed = (await store.head(datasetKeys(input.name, version).manifest)) !== null;
+      return {
+        name: input.name,
+        version,
+        inputName: manifest.name,
+        inputVersion: manifest.version,
+        shards,
+        config: cfg,
+        configHash: hash,
+        stepHash,
+        evalSets,
+        dedupAgainst,
+        incremental: input.incremental,
+        committed,
+      };
+    }),
+
+    /** Status, filters and attribute tags of one input shard, cached by (shard sha256, step hash). */
+    scoreShard: guard(async ({ plan, shard }: CurateShardInput): Promise<ScoreShardResult> => {
+      const ref = plan.shards[shard]!;
+      const key = cacheKey(plan.stepHash, ref.sha256);
+      if (plan.incremental && (await store.head(key))) {
+        const s = await decodeSummary(await store.get(key), store.uri(key));
+        return { shard, rows: s.columns.n, passed: s.reason.filter((r) => r === '').length, reused: true };
+      }
+      const cfg = configOf(plan);
+      const filters = createFilters(filterSpecs(cfg), { ...(deps.scorer ? { scorer: deps.scorer } : {}) });
+      const scorer = filters.find((f) => f.scorer)?.scorer;
+      const { columns, images } = await readColumns(ref.key, scorer !== undefined);
+      if (scorer) {
+        const scores = await scorer(columns.caption.map((caption, i) => ({ caption, image: images[i] ?? null })));
+        columns.score.set(scores.subarray(0, columns.n));
+      }
+      const tagger =
+        cfg.attributes.source === 'column' ? null : new AttributeTagger(lexiconByLanguage(cfg.attributes.lexicon));
+      const step = runShardStep(columns, filters, tagger, cfg.attributes.source);
+      beat({ phase: 'scored' });
+      await store.put(key, encodeSummary({ columns, reason: step.reason, attrs: step.attrs }));
+      return { shard, rows: columns.n, passed: step.reason.filter((r) => r === '').length, reused: false };
+    }),
+
+    /** The global step over every shard's cached result; writes decisions, the report and the hash index. */
+    globalStep: guard(async (plan: CuratePlanInfo): Promise<GlobalStepResult> => {
+      const cfg = configOf(plan);
+      const summaries: ShardSummary[] = [];
+      for (const ref of plan.shards) {
+        const key = cacheKey(plan.stepHash, ref.sha256);
+        summaries.push(await decodeSummary(await store.get(key), store.uri(key)));
+        beat({ phase: 'load', shard: ref.index });
+      }
+      const all = concatColumns(summaries.map((s) => s.columns));
+      const reason = summaries.flatMap((s) => s.reason);
+      const attrs = summaries.flatMap((s) => s.attrs);
+      const evalSets = await Promise.all(plan.evalSets.map(evalHashSet));
+      const prior = await Promise.all(
+        plan.dedupAgainst.map(async (d) => {
+          const key = hashIndexKey(d.name, d.version);
+          if (!(await store.head(key))) {
+            throw new CurateInputError(`${d.name}@${d.version}`, `has no curation hash index at ${store.uri(key)}`);
+          }
+          return hashSetOf(`${d.name}@${d.version}`, await decodeSummary(await store.get(key), store.uri(key)));
+        }),
+      );
+      const filters = createFilters(filterSpecs(cfg), { ...(deps.scorer ? { scorer: deps.scorer } : {}) });
+      const result = planCuration(all, reason, attrs, cfg, { evalSets, prior, filters });
+      beat({ phase: 'planned' });
+      let offset = 0;
+      for (const [s, summary] of summaries.entries()) {
+        const decisions: ShardDecisions = { ids: [], weight: [], alt: {}, attrs: {} };
+        for (let j = 0; j < summary.columns.n; j++) {
+          const i = offset + j;
+          if (!result.keep[i]) continue;
+          decisions.ids.push(all.id[i]!);
+          decisions.weight.push(result.weight[i]!);
+          const alt = result.altCaptions.get(i);
+          if (alt) decisions.alt[all.id[i]!] = alt;
+          if (attrs[i]) decisions.attrs[all.id[i]!] = attrs[i]!;
+        }
+        await store.put(decisionsKey(plan.name, plan.version, s), json(decisions));
+        offset += summary.columns.n;
+      }
+      const keys = reportKeys(plan.name, plan.version);
+      await store.put(keys.json, json(result.report));
+      await store.put(
+        keys.html,
+        new TextEncoder().encode(renderReportHtml(`Curation report: ${plan.name}@${plan.version}`, result.report)),
+      );
+      const index = selectSummaryRows({ columns: all, reason, attrs }, result.keep);
+      await store.put(hashIndexKey(plan.name, plan.version), encodeSummary(index));
+      return {
+        rowsIn: result.report.rows_in,
+        rowsOut: result.report.rows_out,
+        dropped: result.report.dropped,
+        reportUri: store.uri(keys.json),
+        reportHtmlUri: store.uri(keys.html),
+        infeasible: result.report.m4?.infeasible ?? [],
+      };
+    }),
+
+    /** Writes one curated shard: the input shard's kept rows with weights, merged captions and attributes, shuffled. */
+    materializeShard: guard(async ({ plan, shard }: CurateShardInput): Promise<MaterializeResult> => {
+      const doneKey = materializedKey(plan.name, plan.version, shard);
+      if (await store.head(doneKey)) {
+        const done = JSON.parse(new TextDecoder().decode(await store.get(doneKey))) as MaterializeResult;
+        if (!done.info || (await store.head(done.info.key))?.size === done.info.bytes) return done;
+      }
+      const dKey = decisionsKey(plan.name, plan.version, shard);
+      const decisions = JSON.parse(new TextDecoder().decode(await store.get(dKey))) as ShardDecisions;
+      let result: MaterializeResult = { shard, info: null };
+      if (decisions.ids.length > 0) {
+        const rows: Record[] = [];
+        for await (const batch of readShard(store, plan.shards[shard]!.key)) {
+          rows.push(...batch);
+          beat({ phase: 'read', rows: rows.length });
+        }
+        const cfg = configOf(plan);
+        const out = applyDecisions(rows, decisions, cfg.shuffle_seed ^ Math.imul(shard + 1, 0x9e3779b1));
+        if (out.length !== decisions.ids.length) {
+          throw new CurateInputError(
+            store.uri(plan.shards[shard]!.key),
+            `holds ${out.length} of the ${decisions.ids.length} rows the plan kept; the input changed since planning`,
+          );
+        }
+        const info = await writeShard(store, datasetKeys(plan.name, plan.version).shard(shard), out);
+        result = { shard, info };
+      }
+      await store.put(doneKey, json(result));
+      return result;
+    }),
+
+    /** Commits the curated version's manifest (last, create-if-absent); an existing one is success. */
+    commitCuration: guard(
+      async ({
+        plan,
+        shards,
+        global,
+      }: {
+        plan: CuratePlanInfo;
+        shards: MaterializeResult[];
+        global: GlobalStepResult | null;
+      }): Promise<CurateResult> => {
+        const keys = datasetKeys(plan.name, plan.version);
+        const existing = async (): Promise<CurateResult> => {
+          const m = await readManifest(store, plan.name, plan.version);
+          const stats = m.stats as { curation?: { rows_in?: number }; rows?: number };
+          return {
+            name: m.name,
+            version: m.version,
+            manifestUri: store.uri(keys.manifest),
+            rowsIn: stats.curation?.rows_in ?? 0,
+            rowsOut: Number(stats.rows ?? 0),
+            shardsReused: 0,
+            shardsScored: 0,
+            reportUri: store.uri(reportKeys(plan.name, plan.version).json),
+          };
+        };
+        if (plan.committed || !global) return await existing();
+        const infos = shards.flatMap((s) => (s.info ? [s.info] : []));
+        const manifest = buildManifest(store, {
+          name: plan.name,
+          version: plan.version,
+          kind: 'curated',
+          shards: infos,
+          lineage: {
+            inputs: [{ name: plan.inputName, version: plan.inputVersion }],
+            config: { curate: plan.config, eval_sets: plan.evalSets, dedup_against: plan.dedupAgainst },
+            config_hash: plan.configHash,
+            code_version: CURATE_CODE_VERSION,
+          },
+          stats: {
+            curation: {
+              rows_in: global.rowsIn,
+              rows_out: global.rowsOut,
+              dropped: global.dropped,
+              infeasible: global.infeasible,
+              report: global.reportUri,
+              report_html: global.reportHtmlUri,
+              hash_index: store.uri(hashIndexKey(plan.name, plan.version)),
+            },
+          },
+        });
+        try {
+          await commitManifest(store, manifest);
+        } catch (err) {
+          if (!(err instanceof AlreadyExistsError)) throw err;
+          return await existing();
+        }
+        return {
+          name: plan.name,
+          version: plan.version,
+          manifestUri: store.uri(keys.manifest),
+          rowsIn: global.rowsIn,
+          rowsOut: global.rowsOut,
+          shardsReused: 0,
+          shardsScored: 0,
+          reportUri: global.reportUri,
+        };
+      },
+    ),
+  };
+}
+
+/** The curate activities' type (workflows import it as a type only). */
+export type CurateActivities = ReturnType<typeof createCurateActivities>;

@@ -1,0 +1,38 @@
+// Applying the global step's decisions to one input shard's records: keep, weight, merge captions, tag, shuffle.
+import { type Record } from '../../storage/index.js';
+import { mulberry32 } from '../../pipelines/curate/hash.js';
+
+/** Decisions for one input shard, as the global step writes them (kept rows only). */
+export interface ShardDecisions {
+  ids: string[];
+  weight: number[];
+  /** id → alternative captions merged from its duplicates. */
+  alt: { [id: string]: string[] };
+  /** id → attributes found at curation. */
+  attrs: { [id: string]: string[] };
+}
+
+/** The kept records with curation fields set, in a seeded random order (so training reads sequentially). */
+export function applyDecisions(rows: readonly Record[], d: ShardDecisions, seed: number): Record[] {
+  const at = new Map(d.ids.map((id, i) => [id, i]));
+  const out: Record[] = [];
+  for (const r of rows) {
+    const i = at.get(r.id);
+    if (i === undefined) continue;
+    const merged = d.alt[r.id];
+    out.push({
+      ...r,
+      alt_captions: merged
+        ? [...new Set([...r.alt_captions, ...merged])].filter((c) => c !== r.caption)
+        : r.alt_captions,
+      attrs: d.attrs[r.id] ?? r.attrs,
+      weight: d.weight[i]!,
+    });
+  }
+  const rand = mulberry32(seed);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [out[i], out[j]] = [out[j]!, out[i]!];
+  }
+  return out;
+}
