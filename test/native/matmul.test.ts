@@ -106,6 +106,23 @@ for (const backend of BACKENDS) {
       assert.ok(compared > 20, `compared ${compared} cases`);
     });
 
+    it('handles empty dimensions: m = 0 gives an empty result, k = 0 gives zeros (then bias and activation)', async () => {
+      const got = await onBackend(backend, true, () =>
+        tf.tidy(() => ({
+          empty: tf.matMul(tf.zeros([0, 3]), tf.zeros([3, 4])).shape,
+          zeros: Array.from(tf.matMul(tf.ones([2, 0]), tf.ones([0, 3])).dataSync()),
+          fused: Array.from(
+            tf.fused
+              .matMul({ a: tf.ones([2, 0]), b: tf.ones([0, 3]), bias: tf.tensor([1, -1, 2]), activation: 'relu' })
+              .dataSync(),
+          ),
+        })),
+      );
+      assert.deepEqual(got.empty, [0, 4]);
+      assert.deepEqual(got.zeros, [0, 0, 0, 0, 0, 0]);
+      assert.deepEqual(got.fused, [1, 0, 2, 1, 0, 2]);
+    });
+
     it('computes _FusedMatMul with bias and every activation; prelu and column biases fall back correctly', async () => {
       const rand = rng(3);
       const activations = ['linear', 'relu', 'relu6', 'sigmoid', 'leakyrelu', 'elu', 'prelu'] as const;
