@@ -21,15 +21,34 @@ export function dHashFromPixels(gray: Uint8Array): bigint {
   return h;
 }
 
+/** dHash of interleaved 8-bit pixels (1–4 channels): box-averaged to 9x8 grey (Rec. 601 luma), then compared. */
+export function dHashFromRaw(data: Uint8Array, width: number, height: number, channels: number): bigint {
+  const sum = new Float64Array(72);
+  const cnt = new Float64Array(72);
+  for (let y = 0; y < height; y++) {
+    const cy = Math.min(7, Math.floor((y * 8) / height));
+    for (let x = 0; x < width; x++) {
+      const cx = Math.min(8, Math.floor((x * 9) / width));
+      const o = (y * width + x) * channels;
+      const grey = channels >= 3 ? 0.299 * data[o]! + 0.587 * data[o + 1]! + 0.114 * data[o + 2]! : data[o]!;
+      sum[cy * 9 + cx]! += grey;
+      cnt[cy * 9 + cx]! += 1;
+    }
+  }
+  const grey = new Uint8Array(72);
+  for (let i = 0; i < 72; i++) grey[i] = cnt[i]! ? Math.round(sum[i]! / cnt[i]!) : 0;
+  return dHashFromPixels(grey);
+}
+
 /** 64-bit perceptual hash (dHash) of an encoded image, orientation applied; unsigned. */
 export async function perceptualHash(image: Uint8Array): Promise<bigint> {
-  const data = await sharp(image)
+  // Alpha is flattened onto black, as the ingest pipeline does before hashing.
+  const { data, info } = await sharp(image)
     .rotate()
-    .greyscale()
-    .resize(9, 8, { fit: 'fill', kernel: 'cubic' })
+    .flatten({ background: { r: 0, g: 0, b: 0 } })
     .raw()
-    .toBuffer();
-  return dHashFromPixels(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    .toBuffer({ resolveWithObject: true });
+  return dHashFromRaw(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.width, info.height, info.channels);
 }
 
 /** Hamming distance between two 64-bit hashes. */

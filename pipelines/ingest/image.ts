@@ -5,6 +5,7 @@
 import sharp, { type Metadata } from 'sharp';
 import { z } from 'zod';
 import { RowError } from './errors.js';
+import { dHashFromRaw } from './hash.js';
 
 /** Resize modes: `keep-aspect` caps the longest side (NaFlex wants native aspect), the others make a square. */
 export const RESIZE_MODES = ['keep-aspect', 'center-crop', 'pad'] as const;
@@ -34,6 +35,8 @@ export interface ProcessedImage {
   height: number;
   origWidth: number;
   origHeight: number;
+  /** dHash of the resized pixels (same as `perceptualHash` of the stored image, up to JPEG noise). */
+  phash: bigint;
 }
 
 /** Decodes, filters and re-encodes `bytes`; throws RowError (decode_error, too_large, too_small, bad_aspect). */
@@ -72,9 +75,14 @@ export async function processImage(bytes: Uint8Array, opts: ImageOptions, url = 
     }
     // Flatten alpha onto black so JPEG output is well defined; sharp strips metadata unless asked to keep it.
     pipe = pipe.flatten({ background: { r: 0, g: 0, b: 0 } }).toColourspace('srgb');
-    pipe = opts.format === 'jpeg' ? pipe.jpeg({ quality: opts.quality, mozjpeg: false }) : pipe.webp({ quality: opts.quality });
-    const { data, info } = await pipe.toBuffer({ resolveWithObject: true });
+    // Decode once to raw pixels: the encoder and the perceptual hash both start from them.
+    const { data: raw, info } = await pipe.raw().toBuffer({ resolveWithObject: true });
+    const input = sharp(raw, { raw: { width: info.width, height: info.height, channels: info.channels } });
+    const encoded = opts.format === 'jpeg' ? input.jpeg({ quality: opts.quality, mozjpeg: false }) : input.webp({ quality: opts.quality });
+    const data = await encoded.toBuffer();
+    const pixels = new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength);
     return {
+      phash: dHashFromRaw(pixels, info.width, info.height, info.channels),
       image: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
       mime: opts.format === 'jpeg' ? 'image/jpeg' : 'image/webp',
       width: info.width,

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { type Record } from '../../storage/record.js';
 import { RowError } from './errors.js';
 import { type Fetcher } from './fetcher.js';
-import { perceptualHash, sha256Hex } from './hash.js';
+import { sha256Hex } from './hash.js';
 import { processImage, type ImageOptions } from './image.js';
 import { type LanguageIdentifier } from './lang.js';
 import { sniffImage } from './sniff.js';
@@ -86,7 +86,7 @@ export async function buildRecord(row: SourceRow, ctx: RecordContext): Promise<R
       orig_width: img.origWidth,
       orig_height: img.origHeight,
       sha256: sha256Hex(original),
-      phash: await perceptualHash(img.image),
+      phash: img.phash,
       status: 'ok',
       error: null,
       fetched_at: ctx.now(),
