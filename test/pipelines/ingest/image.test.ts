@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { RowError } from '../../../pipelines/ingest/errors.js';
+import { type RowError } from '../../../pipelines/ingest/errors.js';
 import { dHashFromPixels, hammingDistance, perceptualHash } from '../../../pipelines/ingest/hash.js';
 import { ImageOptionsSchema, processImage } from '../../../pipelines/ingest/image.js';
 import { sniffImage } from '../../../pipelines/ingest/sniff.js';
