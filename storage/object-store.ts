@@ -31,7 +31,10 @@ export interface ObjectStore {
   get(key: string): Promise<Uint8Array>;
   /** Reads `length` bytes from `offset`; the range must lie inside the object. */
   getRange(key: string, offset: number, length: number): Promise<Uint8Array>;
-  /** Writes an object atomically (never visible half-written) and returns its size and sha256. */
+  /**
+   * Writes an object atomically (never visible half-written) and returns its size and sha256.
+   * A streamed body's chunks may still be in flight after the next one is requested: never reuse their memory.
+   */
   put(key: string, body: Uint8Array | AsyncIterable<Uint8Array>): Promise<PutResult>;
   /** Creates an object only if absent; AlreadyExistsError otherwise (the manifest commit primitive). */
   putIfAbsent(key: string, body: Uint8Array): Promise<void>;
