@@ -35,6 +35,8 @@ export interface NativeAddon {
   tanh(x: Float32Array, y: Float32Array): void;
   /** y = x^exponent elementwise. */
   powScalar(x: Float32Array, exponent: number, y: Float32Array): void;
+  /** out[ids[i]] += x[i] over rows of x ([ids.length, inner]); ids outside [0, numSegments) are skipped. */
+  segmentSum(x: Float32Array, ids: Int32Array, numSegments: number, out: Float32Array): void;
   setThreads(n: number): void;
   getThreads(): number;
   blasConfig(): string;

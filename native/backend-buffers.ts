@@ -5,6 +5,8 @@ import { type TensorInfo } from '@tensorflow/tfjs';
 export interface BufferAccess {
   /** A view of a float32 tensor's values (no copy); null when the backend holds it in another form. */
   read(backend: unknown, t: TensorInfo): Float32Array | null;
+  /** A view of an int32 tensor's values (no copy); null when the backend holds it in another form. */
+  readInt32(backend: unknown, t: TensorInfo): Int32Array | null;
   /** Allocates a float32 output; `view()` must be called after the last allocation (the wasm heap may move). */
   alloc(backend: unknown, shape: number[]): { info: TensorInfo; view: () => Float32Array };
 }
@@ -16,7 +18,7 @@ interface CpuBackendLike {
 
 interface WasmBackendLike {
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
 }
 
 function count(shape: readonly number[]): number {
@@ -28,6 +30,10 @@ const cpu: BufferAccess = {
     const values = (backend as CpuBackendLike).data.get(t.dataId)?.values;
     return values instanceof Float32Array ? values : null;
   },
+  readInt32(backend, t) {
+    const values = (backend as CpuBackendLike).data.get(t.dataId)?.values;
+    return values instanceof Int32Array ? values : null;
+  },
   alloc(backend, shape) {
     const values = new Float32Array(count(shape));
     const info = (backend as CpuBackendLike).makeTensorInfo(shape, 'float32', values);
@@ -37,12 +43,17 @@ const cpu: BufferAccess = {
 
 const wasm: BufferAccess = {
   read(backend, t) {
-    return (backend as WasmBackendLike).typedArrayFromHeap(t);
+    const view = (backend as WasmBackendLike).typedArrayFromHeap(t);
+    return view instanceof Float32Array ? view : null;
+  },
+  readInt32(backend, t) {
+    const view = (backend as WasmBackendLike).typedArrayFromHeap(t);
+    return view instanceof Int32Array ? view : null;
   },
   alloc(backend, shape) {
     const b = backend as WasmBackendLike;
     const info = b.makeOutput(shape, 'float32');
-    return { info, view: () => b.typedArrayFromHeap(info) };
+    return { info, view: () => b.typedArrayFromHeap(info) as Float32Array };
   },
 };
 

@@ -5,6 +5,7 @@ import { loadAddon, type NativeAddon } from './addon.js';
 import { BUFFER_ACCESS, type NativeBackendName } from './backend-buffers.js';
 import { NativeOptionsError } from './errors.js';
 import { powKernel, tanhKernel } from './elementwise-kernels.js';
+import { segmentSumKernel } from './segment-kernels.js';
 import { batchMatMulKernel, fusedMatMulKernel } from './matmul-kernels.js';
 
 /** What tryRegisterNativeKernels did. */
@@ -21,21 +22,36 @@ export interface NativeKernelOptions {
   readonly threads?: number;
 }
 
-type KernelFactory = (
-  addon: NativeAddon,
-  access: (typeof BUFFER_ACCESS)[NativeBackendName],
-  original: KernelConfig,
-) => KernelConfig;
+type Access = (typeof BUFFER_ACCESS)[NativeBackendName];
+
+/** How to build one native kernel; `optional` ones are added even where the backend has no kernel of that name. */
+interface KernelEntry {
+  readonly make: (
+    addon: NativeAddon,
+    access: Access,
+    original: KernelConfig | undefined,
+    backend: string,
+  ) => KernelConfig;
+  readonly optional?: boolean;
+}
+
+const required =
+  (f: (addon: NativeAddon, access: Access, original: KernelConfig) => KernelConfig): KernelEntry['make'] =>
+  (addon, access, original) =>
+    f(addon, access, original!);
 
 /** Kernels the addon provides, by tfjs kernel name. */
-const FACTORIES: Record<string, KernelFactory> = {
-  BatchMatMul: batchMatMulKernel,
-  _FusedMatMul: fusedMatMulKernel,
-  Tanh: tanhKernel,
-  Pow: powKernel,
+const KERNELS: Record<string, KernelEntry> = {
+  BatchMatMul: { make: required(batchMatMulKernel) },
+  _FusedMatMul: { make: required(fusedMatMulKernel) },
+  Tanh: { make: required(tanhKernel) },
+  Pow: { make: required(powKernel) },
+  // Missing on wasm (so gather has no gradient there) and pathologically slow on cpu.
+  UnsortedSegmentSum: { make: segmentSumKernel, optional: true },
 };
 
-const installed = new Map<NativeBackendName, KernelConfig[]>();
+/** Per backend, the kernel names installed and the configs they replaced (undefined where there was none). */
+const installed = new Map<NativeBackendName, Map<string, KernelConfig | undefined>>();
 
 function checkOptions(backend: string, opts: NativeKernelOptions): void {
   if (!Object.hasOwn(BUFFER_ACCESS, backend)) {
@@ -55,7 +71,8 @@ function checkOptions(backend: string, opts: NativeKernelOptions): void {
 }
 
 /**
- * Replaces the backend's BatchMatMul and _FusedMatMul (BLAS), Tanh and Pow with native kernels on its own buffers;
+ * Replaces the backend's BatchMatMul and _FusedMatMul (BLAS), Tanh, Pow and UnsortedSegmentSum (added where missing)
+ * with native kernels on its own buffers;
  * returns enabled:false with the reason (and changes nothing) when the addon is not built or the backend is absent.
  */
 export function tryRegisterNativeKernels(
@@ -68,12 +85,13 @@ export function tryRegisterNativeKernels(
   if (opts.threads !== undefined) addon.setThreads(opts.threads);
   const describe = (): string => `${reason}; ${addon.getThreads()} BLAS thread(s)`;
   const already = installed.get(backend);
-  if (already) return { enabled: true, reason: describe(), kernels: already.map((k) => k.kernelName) };
+  if (already) return { enabled: true, reason: describe(), kernels: [...already.keys()] };
 
-  const originals: KernelConfig[] = [];
-  for (const name of Object.keys(FACTORIES)) {
+  const originals = new Map<string, KernelConfig | undefined>();
+  for (const [name, entry] of Object.entries(KERNELS)) {
     const original = tf.getKernel(name, backend);
-    if (!original) {
+    originals.set(name, original);
+    if (!original && !entry.optional) {
       const hint = backend === 'wasm' ? ' (import @tensorflow/tfjs-backend-wasm first)' : '';
       return {
         enabled: false,
@@ -81,24 +99,23 @@ export function tryRegisterNativeKernels(
         kernels: [],
       };
     }
-    originals.push(original);
   }
   const access = BUFFER_ACCESS[backend];
-  for (const original of originals) {
-    tf.unregisterKernel(original.kernelName, backend);
-    tf.registerKernel(FACTORIES[original.kernelName]!(addon, access, original));
+  for (const [name, original] of originals) {
+    if (original) tf.unregisterKernel(name, backend);
+    tf.registerKernel(KERNELS[name]!.make(addon, access, original, backend));
   }
   installed.set(backend, originals);
-  return { enabled: true, reason: describe(), kernels: originals.map((k) => k.kernelName) };
+  return { enabled: true, reason: describe(), kernels: [...originals.keys()] };
 }
 
 /** Puts the backend's own kernels back; returns whether native ones were installed. */
 export function unregisterNativeKernels(backend: NativeBackendName): boolean {
   const originals = installed.get(backend);
   if (!originals) return false;
-  for (const original of originals) {
-    tf.unregisterKernel(original.kernelName, backend);
-    tf.registerKernel(original);
+  for (const [name, original] of originals) {
+    tf.unregisterKernel(name, backend);
+    if (original) tf.registerKernel(original);
   }
   installed.delete(backend);
   return true;

@@ -70,3 +70,4 @@ napi_value Sgemm(napi_env env, napi_callback_info info);
 napi_value Epilogue(napi_env env, napi_callback_info info);
 napi_value Tanh(napi_env env, napi_callback_info info);
 napi_value PowScalar(napi_env env, napi_callback_info info);
+napi_value SegmentSum(napi_env env, napi_callback_info info);
