@@ -18,7 +18,7 @@ export const BUILTIN_LEXICON: Readonly<{ [attr: string]: Readonly<{ [lang: strin
     tr: 'adam|erkek|erkekler|oğlan|bey|koca|baba|oğul|kardeşi',
     ar: 'رجل|رجال|ولد|صبي|زوج|أب|ابن|أخ',
     hi: 'आदमी|पुरुष|लड़का|लड़के|पति|पिता|बेटा|भाई',
-    zh: '男人|男子|男孩|男性|丈夫|父亲|儿子|哥哥|弟弟|先生',
+    zh: '男|男人|男子|男孩|男性|丈夫|父亲|儿子|哥哥|弟弟|先生',
     ja: '男性|男の子|男子|夫|父親|息子|兄|弟',
   },
   'gender:woman': {
@@ -34,7 +34,7 @@ export const BUILTIN_LEXICON: Readonly<{ [attr: string]: Readonly<{ [lang: strin
     tr: 'kadın|kadınlar|kız|kızlar|hanım|eş|anne|kız kardeş',
     ar: 'امرأة|نساء|بنت|فتاة|زوجة|أم|ابنة|أخت',
     hi: 'औरत|महिला|लड़की|लड़कियां|पत्नी|माँ|माता|बेटी|बहन',
-    zh: '女人|女子|女孩|女性|妻子|母亲|女儿|姐姐|妹妹|女士',
+    zh: '女|女人|女子|女孩|女性|妻子|母亲|女儿|姐姐|妹妹|女士',
     ja: '女性|女の子|女子|妻|母親|娘|姉|妹',
   },
   'occupation:doctor': {
@@ -245,4 +245,21 @@ export const BUILTIN_LEXICON: Readonly<{ [attr: string]: Readonly<{ [lang: strin
     zh: '清洁工|保洁员|女佣',
     ja: '清掃員|家政婦',
   },
+};
+
+/**
+ * Feminine occupation and role nouns of languages with grammatical gender: they name a woman without a
+ * separate word for "woman" (Ärztin, enfermera). Tagged as `gender:woman` in addition to any occupation. Masculine
+ * forms are not listed: they double as generic forms (Arzt, médico) and would over-count men.
+ */
+export const FEMININE_FORMS: Readonly<{ [lang: string]: string }> = {
+  de: 'ärztin|ärztinnen|lehrerin|lehrerinnen|professorin|ingenieurin|wissenschaftlerin|forscherin|sekretärin|managerin|geschäftsführerin|chefin|pilotin|köchin|polizistin|bäuerin|landwirtin|programmiererin|entwicklerin|krankenschwester|richterin|mechanikerin|künstlerin|sängerin|studentin|schülerin|arbeiterin|expertin|astronautin|feuerwehrfrau|kauffrau|putzfrau|verkäuferin|kellnerin|friseurin',
+  fr: 'infirmière|enseignante|institutrice|étudiante|directrice|chercheuse|cuisinière|fermière|agricultrice|policière|ingénieure|programmeuse|développeuse|chanteuse|ouvrière|avocate|serveuse|vendeuse|coiffeuse|mécanicienne|informaticienne|employée',
+  es: 'médica|doctora|enfermera|profesora|maestra|ingeniera|científica|investigadora|secretaria|directora|ejecutiva|jefa|cocinera|granjera|agricultora|programadora|abogada|camarera|vendedora|estudiante femenina|alumna|cantante femenina|trabajadora',
+  it: 'dottoressa|infermiera|maestra|professoressa|scienziata|ricercatrice|segretaria|direttrice|cuoca|contadina|poliziotta|programmatrice|studentessa|operaia|impiegata|cantante donna|operatrice|avvocatessa|cameriera|commessa|tecnologa',
+  pt: 'médica|doutora|enfermeira|professora|engenheira|cientista mulher|pesquisadora|secretária|diretora|executiva|cozinheira|fazendeira|agricultora|programadora|aluna|operária|funcionária|cantora|bombeira|juíza|advogada|garçonete|vendedora|mecânica|tecnóloga',
+  nl: 'verpleegster|lerares|secretaresse|directrice|schoonmaakster|boerin|kokkin|studente|zangeres|kunstenares|arbeidster|medewerkster|wetenschapster|brandweervrouw|onderzoekster|verkoopster|serveerster|gezondheidsmedewerkster|kantoormedewerkster|fabrieksarbeidster',
+  ru: 'медсестра|учительница|секретарша|уборщица|студентка|певица|художница|работница|повариха|продавщица|официантка|ученая|учёная',
+  pl: 'lekarka|pielęgniarka|nauczycielka|sekretarka|kucharka|rolniczka|programistka|studentka|piosenkarka|artystka|pracownica|astronautka|policjantka|sprzątaczka|kelnerka|sprzedawczyni',
+  ar: 'طبيبة|ممرضة|معلمة|مدرسة|مهندسة|سكرتيرة|مديرة|طباخة|مزارعة|مبرمجة|طالبة|مطربة|رسامة|عاملة|موظفة|قاضية|عالمة|شرطية|ممثلة',
 };

@@ -1,21 +1,10 @@
 // Attribute tagging from multilingual lexicons: every attribute's terms from every language go into one
 // matcher per script class (one regex pass per caption), so tagging a caption costs a few regex scans.
-import { BUILTIN_LEXICON } from './lexicon-data.js';
+import { BUILTIN_LEXICON, FEMININE_FORMS } from './lexicon-data.js';
 import { isUnspacedScript } from './filters/text.js';
 
 /** A lexicon: attribute (`family:value`) → terms in any language. */
 export type Lexicon = Readonly<{ [attr: string]: readonly string[] }>;
-
-/** The built-in lexicon flattened over languages, optionally restricted to some languages. */
-export function builtinLexicon(languages?: readonly string[]): Lexicon {
-  const out: { [attr: string]: string[] } = {};
-  for (const [attr, byLang] of Object.entries(BUILTIN_LEXICON)) {
-    out[attr] = Object.entries(byLang)
-      .filter(([lang]) => !languages || languages.includes(lang))
-      .flatMap(([, terms]) => terms.split('|'));
-  }
-  return out;
-}
 
 /** Merges user entries into a lexicon (terms are added; an attribute may be new). */
 export function extendLexicon(base: Lexicon, extra: Lexicon): Lexicon {
@@ -37,6 +26,10 @@ export function lexiconByLanguage(extra: Lexicon = {}): LexiconByLanguage {
   const out: { [lang: string]: { [attr: string]: string[] } } = { '*': {} };
   for (const [attr, byLang] of Object.entries(BUILTIN_LEXICON)) {
     for (const [lang, terms] of Object.entries(byLang)) (out[lang] ??= {})[attr] = terms.split('|');
+  }
+  for (const [lang, terms] of Object.entries(FEMININE_FORMS)) {
+    const lex = (out[lang] ??= {});
+    lex['gender:woman'] = [...(lex['gender:woman'] ?? []), ...terms.split('|')];
   }
   for (const [attr, terms] of Object.entries(extra)) out['*']![attr] = [...terms];
   return out;

@@ -20,7 +20,7 @@ describe('multilingual lexicons', () => {
       ['A woman doctor in a hospital', 'en', ['gender:woman', 'occupation:doctor']],
       ['Un hombre enfermero con un paciente', 'es', ['gender:man', 'occupation:nurse']],
       ['Une femme ingénieure sur un chantier', 'fr', ['gender:woman', 'occupation:engineer']],
-      ['Eine Ärztin und ein Mann', 'de', ['gender:man', 'occupation:doctor']],
+      ['Eine Ärztin und ein Mann', 'de', ['gender:man', 'gender:woman', 'occupation:doctor']],
       ['Un uomo cuoco in cucina', 'it', ['gender:man', 'occupation:chef']],
       ['Uma mulher piloto', 'pt', ['gender:woman', 'occupation:pilot']],
       ['Een vrouw als leraar', 'nl', ['gender:woman', 'occupation:teacher']],
