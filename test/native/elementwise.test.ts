@@ -15,7 +15,7 @@ function gelu(x: tf.Tensor): tf.Tensor {
 for (const backend of BACKENDS) {
   describe(`native Tanh and Pow on ${backend}`, { skip }, () => {
     it('tanh is within 5e-7 of exact over [-20, 20] (large enough to use threads), and keeps NaN and ±Infinity', async () => {
-      const n = 300_001;
+      const n = 131_073;
       const x = Float32Array.from({ length: n }, (_, i) => (i / (n - 1) - 0.5) * 40);
       const got = await onBackend(backend, true, () => tf.tidy(() => tf.tanh(tf.tensor(x)).dataSync()));
       // ATOL 1e-6 + RTOL 1e-5 · 0 ≥ 5e-7 bound checked by assertClose with scale 0.
