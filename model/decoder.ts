@@ -2,7 +2,7 @@
 // image tokens, MLP), half the text depth, text-tower width; token embedding tied to the output projection.
 import * as tf from '@tensorflow/tfjs';
 import { type ModelConfig } from './config.js';
-import { embed, linear } from './ops.js';
+import { broadcast, embed, linear } from './ops.js';
 import { type ParamSpec, type ParamGetter } from './params.js';
 import { MASKED, attention, attentionWeights, keyPaddingBias, mlp, norm } from './transformer.js';
 
@@ -59,8 +59,9 @@ export function decoderForward(p: ParamGetter, c: ModelConfig, input: DecoderInp
   const par = tf.tensor3d(input.parallel.map((x) => (x ? 1 : 0)), [b, 1, 1]);
   // AR input: [BOS, y_0 … y_{T−2}] (targets shifted right); parallel input: the mask token everywhere.
   const shifted = tf.slice(input.targets, [0, 0], [b, t - 1]);
-  const ar = tf.concat([tf.tile(p(`${P}.bos`), [b, 1, 1]), embed(p(`${P}.token_embedding.weight`), shifted)], 1);
-  const mask = tf.tile(p(`${P}.mask_token`), [b, t, 1]);
+  const d = c.text.width;
+  const ar = tf.concat([broadcast(p(`${P}.bos`), [b, 1, d]), embed(p(`${P}.token_embedding.weight`), shifted)], 1);
+  const mask = broadcast(p(`${P}.mask_token`), [b, t, d]);
   let x = tf.add(tf.add(tf.mul(ar, tf.sub(1, par)), tf.mul(mask, par)), p(`${P}.position_embedding.weight`));
   // Per-row self-attention bias [B,1,T,T]: causal for AR rows, none for parallel rows.
   const causal = new Float32Array(b * t * t);

@@ -41,3 +41,4 @@ export {
 export { type HostTensor, decodeSafetensors, encodeSafetensors } from './safetensors.js';
 export { hfConfigFromModel, modelConfigFromHf } from './hf-config.js';
 export { type LoadedCheckpoint, hfSafetensorsBytes, loadHfCheckpoint, paramsFromHfTensors, saveHfCheckpoint } from './hf-checkpoint.js';
+export { forwardFlops, trainStepFlops } from './flops.js';

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type ModelConfig, fixedGrid } from './config.js';
 import { ModelInputError } from './errors.js';
-import { linear } from './ops.js';
+import { broadcast, linear } from './ops.js';
 import { type ParamGetter } from './params.js';
 import { gridResizeMatrix } from './resize.js';
 import { attention, encoderBlock, keyPaddingBias, mlp, norm } from './transformer.js';
@@ -107,7 +107,7 @@ export function mapHead(p: ParamGetter, c: ModelConfig, tokens: tf.Tensor, mask?
     wo: p(`${pre}.attention.out_proj.weight`),
     bo: p(`${pre}.attention.out_proj.bias`),
   };
-  const probe = tf.tile(p(`${pre}.probe`), [b, 1, 1]);
+  const probe = broadcast(p(`${pre}.probe`), [b, 1, d]);
   const y = attention(weights, probe, tokens, c.vision.heads, mask ? keyPaddingBias(mask) : undefined);
   const out = tf.add(y, mlp(p, `${pre}.mlp`, norm(p, `${pre}.layernorm`, y, c.layerNormEps)));
   return tf.reshape(out, [b, d]);
@@ -131,7 +131,7 @@ export function visionTower(p: ParamGetter, c: ModelConfig, input: VisionInput, 
       throw new ModelInputError('NaFlex patches do not match the model', 'patches', `[${input.spatialShapes.length},L,${v.patchSize ** 2 * 3}]`, `[${input.patches.shape.join(',')}]`);
     }
     const grid = v.naflex ? v.posGrid : fixedGrid(c);
-    const posB = tf.matMul(naflexPositionWeights(input.spatialShapes, len, grid), tf.tile(tf.expandDims(pos, 0), [b, 1, 1]));
+    const posB = linear(naflexPositionWeights(input.spatialShapes, len, grid), pos);
     x = tf.add(embedPatches(p, input.patches, opts), posB);
     mask = input.mask;
   }

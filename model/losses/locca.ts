@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { type ModelConfig } from '../config.js';
 import { decoderForward, decoderLogits } from '../decoder.js';
+import { logSumExp } from '../ops.js';
 import { type ParamGetter } from '../params.js';
 
 /** One decoder task: targets [B,T] int32 and a 0/1 loss mask [B,T]; `parallel` per row (captioning only). */
@@ -27,7 +28,7 @@ export function chunkedCrossEntropySum(
     const n = Math.min(chunkRows, rows - start);
     const logits = decoderLogits(p, tf.slice(hidden, [start, 0], [n, -1]));
     const tgt = tf.oneHot(tf.slice(targets, [start], [n]), vocab);
-    const nll = tf.sub(tf.logSumExp(logits, -1), tf.sum(tf.mul(logits, tgt), -1));
+    const nll = tf.sub(tf.reshape(logSumExp(logits), [n]), tf.sum(tf.mul(logits, tgt), -1));
     total = tf.add(total, tf.sum(tf.mul(nll, tf.slice(mask, [start], [n]))));
   }
   return total as tf.Scalar;

@@ -1,0 +1,129 @@
+// `npm run bench -- train-step [--steps N] [--batch B]`: one optimizer step of the `tiny` config with all stage-1
+// losses (sigmoid + LocCa: captioning with 50% parallel prediction, ARef, GCap) on each available backend, each in
+// its own process (so peak RSS is per backend), and the same architecture in PyTorch on CPU with the same threads.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../model/backend.js';
+import { modelConfig } from '../model/config.js';
+import { trainStepFlops } from '../model/flops.js';
+import { type TrainBatch, createTrainModel, trainStep } from '../model/train-step.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.join(here, '..');
+const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
+const THREADS = 1; // the wasm backend runs one thread under Node (MEASURED.md); torch gets the same.
+
+interface Result {
+  steps_per_s: number;
+  images_per_s: number;
+  gflop_per_s: number;
+  peak_rss_mb: number;
+  step_s: number;
+}
+
+function arg(args: string[], name: string, dflt: number): number {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+}
+
+function batchFor(b: number): TrainBatch {
+  const c = modelConfig('tiny');
+  const t = c.text.maxLength;
+  const ids = tf.tensor2d(Int32Array.from({ length: b * t }, (_, i) => 3 + ((i * 7919) % (c.text.vocabSize - 3))), [b, t], 'int32');
+  const half = tf.tensor2d(Float32Array.from({ length: b * t }, (_, i) => (i % t < t / 2 ? 1 : 0)), [b, t]);
+  return {
+    images: { kind: 'fixed', images: tf.randomUniform([b, c.vision.imageSize, c.vision.imageSize, 3], -1, 1, 'float32', 1) as tf.Tensor4D },
+    ids,
+    locca: [
+      { targets: ids, lossMask: half, parallel: Array.from({ length: b }, (_, i) => i % 2 === 0) },
+      { targets: ids, lossMask: half },
+      { targets: ids, lossMask: half },
+    ],
+  };
+}
+
+async function child(backend: string, steps: number, batch: number): Promise<Result> {
+  await selectBackend(backend);
+  const c = modelConfig('tiny');
+  const model = createTrainModel(c, { seed: 0 });
+  const data = batchFor(batch);
+  for (let i = 0; i < 2; i++) trainStep(model, data); // warm-up: kernels, optimizer state
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) {
+    const r = trainStep(model, data);
+    process.stderr.write(`${backend} step ${i + 1}/${steps} loss ${r.loss.toFixed(4)}\n`);
+  }
+  const stepS = (performance.now() - t0) / 1000 / steps;
+  const n = (c.vision.imageSize / c.vision.patchSize) ** 2;
+  const flops = trainStepFlops(c, batch, n, 3);
+  return {
+    step_s: stepS,
+    steps_per_s: 1 / stepS,
+    images_per_s: batch / stepS,
+    gflop_per_s: flops / stepS / 1e9,
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+function lastJson(text: string): unknown {
+  const line = text.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  return line ? JSON.parse(line) : null;
+}
+
+/** Runs the benchmark; in a child process (`--child <backend>`) times one backend. */
+export default async function (args: string[]): Promise<unknown> {
+  const steps = arg(args, '--steps', 5);
+  const batch = arg(args, '--batch', 32);
+  const ci = args.indexOf('--child');
+  if (ci >= 0) return child(args[ci + 1]!, steps, batch);
+
+  const c = modelConfig('tiny');
+  const patches = (c.vision.imageSize / c.vision.patchSize) ** 2;
+  const out: Record<string, unknown> = {
+    config: {
+      name: 'tiny',
+      vision: `ViT width ${c.vision.width}, depth ${c.vision.depth}, heads ${c.vision.heads}, MLP ${c.vision.mlpDim}, ${c.vision.imageSize}px/${c.vision.patchSize} (${patches} patches), MAP head`,
+      text: `width ${c.text.width}, depth ${c.text.depth}, vocab ${c.text.vocabSize}, ${c.text.maxLength} tokens`,
+      locca: `decoder depth ${c.decoderDepth}, 3 tasks (Cap 50% parallel, ARef, GCap)`,
+      batch,
+      steps,
+      threads: THREADS,
+      train_gflop_per_step: trainStepFlops(c, batch, patches, 3) / 1e9,
+    },
+  };
+  const skipped: Record<string, string> = {};
+  let best: Result | null = null;
+  for (const backend of BACKENDS) {
+    const n = backend === 'cpu' ? Math.max(1, Math.ceil(steps / 3)) : steps;
+    process.stderr.write(`train-step: ${backend}…\n`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'run.ts'), 'train-step', '--child', backend, '--steps', String(n), '--batch', String(batch)], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const res = r.status === 0 ? (lastJson(r.stdout) as Result | null) : null;
+    if (!res) {
+      skipped[backend] = backend === 'tensorflow' ? '@tensorflow/tfjs-node(-gpu) not installed' : `child exited ${r.status}`;
+      continue;
+    }
+    out[backend] = res;
+    if (!best || res.step_s < best.step_s) best = res;
+  }
+  out.skipped = skipped;
+  process.stderr.write('train-step: torch…\n');
+  const cfgJson = JSON.stringify(c);
+  const py = spawnSync('python3', [path.join(root, 'scripts/reference/siglip2_train_step_torch.py'), cfgJson, String(batch), String(steps), String(THREADS)], { encoding: 'utf8' });
+  const torch = py.status === 0 ? (lastJson(py.stdout) as (Result & { step_s: number }) | null) : null;
+  if (torch) {
+    torch.gflop_per_s = trainStepFlops(c, batch, patches, 3) / torch.step_s / 1e9;
+    out.torch = torch;
+  } else {
+    out.torch = null;
+    out.torch_reason = (py.stderr || py.error?.message || 'python3 failed').trim().split('\n').pop();
+  }
+  out.gflop_per_s = best?.gflop_per_s ?? null;
+  out.ratio_vs_torch = best && torch ? best.step_s / torch.step_s : null;
+  return out;
+}
