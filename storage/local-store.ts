@@ -209,8 +209,8 @@ export class LocalStore implements ObjectStore {
 
   private ioError(op: string, key: string, err: unknown): StorageError {
     if (err instanceof StorageError) return err;
-    const code = errCode(err) ?? 'error';
-    return new StoreIOError(`${this.rootUri}/${key}: ${op} failed (${code})`, { subject: key, cause: err });
+    const why = errCode(err) ?? (err instanceof Error ? err.message : String(err));
+    return new StoreIOError(`${this.rootUri}/${key}: ${op} failed (${why})`, { subject: key, cause: err });
   }
 }
 

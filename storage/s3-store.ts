@@ -128,6 +128,7 @@ export class S3Store implements ObjectStore {
         buffered += next.value.byteLength;
       }
     } catch (err) {
+      if (err instanceof StorageError) throw err;
       throw new StorageError(`put ${this.uri(key)}: reading the body failed; nothing was written`, {
         subject: this.uri(key),
         cause: err,

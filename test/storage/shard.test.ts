@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -206,7 +207,10 @@ describe('shards on MinIO', () => {
     const s3 = minioStore(minio);
     const rows = makeRecords(150, 21, 30_000);
     const info = await writeShard(s3, 'shards/part-00000.parquet', rows, { rowGroupBytes: 2_000_000 });
-    assert.equal(info.sha256, (await s3.head('shards/part-00000.parquet'))?.sha256 ?? info.sha256);
+    // Below the multipart threshold the object carries its sha256, and get() verifies it.
+    assert.equal((await s3.head('shards/part-00000.parquet'))?.sha256, info.sha256);
+    const whole = await s3.get('shards/part-00000.parquet');
+    assert.equal(createHash('sha256').update(whole).digest('hex'), info.sha256);
     const full = (await readAll('shards/part-00000.parquet', undefined, s3)).flat();
     assert.equal(full.length, 150);
     assert.deepEqual(Buffer.from(full[7]!.image ?? []), Buffer.from(rows[7]!.image ?? []));
@@ -217,5 +221,17 @@ describe('shards on MinIO', () => {
       rows.map((r) => ({ id: r.id, status: r.status, phash: r.phash })),
     );
     assert.ok(counted.bytesRead < info.bytes / 20, `fetched ${counted.bytesRead} of ${info.bytes} bytes`);
+  });
+
+  it('a bad record mid-stream keeps its type and leaves nothing visible, even past the multipart threshold', async () => {
+    const s3 = minioStore(minio, { multipartThreshold: 5 * 1024 * 1024 });
+    const rows = makeRecords(400, 4, 30_000);
+    rows[390] = { ...rows[390]!, status: 'nope' as Record['status'] };
+    await assert.rejects(writeShard(s3, 'bad/part.parquet', rows, { rowGroupBytes: 1_000_000 }), (err: unknown) => {
+      assert.ok(err instanceof InvalidRecordError, String(err));
+      assert.equal(err.row, 390);
+      return true;
+    });
+    assert.equal(await s3.head('bad/part.parquet'), null);
   });
 });
