@@ -8,12 +8,13 @@ import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../model/backend.js';
 import { modelConfigFromHf } from '../../model/hf-config.js';
 import { paramsFromHfTensors } from '../../model/hf-checkpoint.js';
+import { sigmoidLoss } from '../../model/losses/sigmoid.js';
 import { siglipForward, siglipLogits } from '../../model/siglip.js';
 import { FIXTURES, maxAbsDiff, readFixture, toTf } from './helpers.js';
 
 const meta = JSON.parse(readFileSync(path.join(FIXTURES, 'siglip-reference.json'), 'utf8')) as {
-  fixed: { config: unknown };
-  naflex: { config: unknown };
+  fixed: { config: unknown; sigmoid_loss: number };
+  naflex: { config: unknown; sigmoid_loss: number };
 };
 const TOL = 1e-4;
 
@@ -33,6 +34,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
           img: maxAbsDiff(out.zimg, toTf(io.get('image_embeds'))),
           txt: maxAbsDiff(out.ztxt, toTf(io.get('text_embeds'))),
           logits: maxAbsDiff(siglipLogits(params.get, out.zimg, out.ztxt), toTf(io.get('logits_per_image'))),
+          loss: Math.abs(sigmoidLoss(out.zimg, out.ztxt, params.get('logit_scale'), params.get('logit_bias')).dataSync()[0]! - meta.fixed.sigmoid_loss),
         };
       });
       assert.equal(tf.memory().numTensors, before, 'no tensor leak');
@@ -60,6 +62,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
           img: maxAbsDiff(out.zimg, toTf(io.get('image_embeds'))),
           txt: maxAbsDiff(out.ztxt, toTf(io.get('text_embeds'))),
           logits: maxAbsDiff(siglipLogits(params.get, out.zimg, out.ztxt), toTf(io.get('logits_per_image'))),
+          loss: Math.abs(sigmoidLoss(out.zimg, out.ztxt, params.get('logit_scale'), params.get('logit_bias')).dataSync()[0]! - meta.naflex.sigmoid_loss),
         };
       });
       params.dispose();

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../model/backend.js';
-import { modelConfig } from '../../model/config.js';
+import { modelConfig, parseModelConfig } from '../../model/config.js';
+import { naflexBatch, naflexPatchify } from '../../model/naflex.js';
 import { randomPatchMask, mulberry32 } from '../../model/distill.js';
 import { type TrainBatch, createTrainModel, disposeTrainModel, enableDistillation, trainStep } from '../../model/train-step.js';
 
@@ -77,6 +78,28 @@ describe('EMA teacher', () => {
     }
     assert.ok(moved > 0, 'the student moved');
     assert.ok(maxErr < 1e-6, `EMA error ${maxErr}`);
+    disposeTrainModel(model);
+  });
+});
+
+describe('NaFlex training', () => {
+  it('a NaFlex tiny model trains with LocCa on padded patch sequences without leaking', async () => {
+    await selectBackend('wasm');
+    const base = modelConfig('tiny');
+    const c = parseModelConfig({ ...base, vision: { ...base.vision, naflex: true, patchSize: 4, posGrid: 4 } });
+    const model = createTrainModel(c, { seed: 1 });
+    const rand = mulberry32(3);
+    const items = [[12, 20], [20, 12], [16, 16]].map(([h, w]) => naflexPatchify(Uint8Array.from({ length: h! * w! * 3 }, () => Math.floor(rand() * 256)), h!, w!, 4, 20));
+    const t = c.text.maxLength;
+    const ids = tf.tensor2d(Int32Array.from({ length: 3 * t }, () => 3 + Math.floor(rand() * 60)), [3, t], 'int32');
+    const lossMask = tf.ones([3, t]) as tf.Tensor2D;
+    const batch: TrainBatch = { images: naflexBatch(items), ids, locca: [{ targets: ids, lossMask, parallel: [true, false, true] }] };
+    const first = trainStep(model, batch);
+    const tensors = tf.memory().numTensors;
+    const second = trainStep(model, batch);
+    assert.equal(tf.memory().numTensors, tensors);
+    assert.ok(Number.isFinite(first.loss) && first.locca > 0);
+    assert.ok(second.loss < first.loss, `${first.loss} → ${second.loss}`);
     disposeTrainModel(model);
   });
 });
