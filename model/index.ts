@@ -42,3 +42,4 @@ export { type HostTensor, decodeSafetensors, encodeSafetensors } from './safeten
 export { hfConfigFromModel, modelConfigFromHf } from './hf-config.js';
 export { type LoadedCheckpoint, hfSafetensorsBytes, loadHfCheckpoint, paramsFromHfTensors, saveHfCheckpoint } from './hf-checkpoint.js';
 export { forwardFlops, trainStepFlops } from './flops.js';
+export { loadTrainState, trainStateBytes } from './train-state.js';

@@ -51,7 +51,8 @@ export class AdamW {
   /** Applies one update to `params` from `grads` (keyed by parameter name); disposes nothing it was given. */
   apply(params: ParamStore, grads: Record<string, tf.Tensor>): StepInfo {
     const c = this.config;
-    const names = Object.keys(grads);
+    // Sorted so the global norm (a float sum) does not depend on parameter insertion order.
+    const names = Object.keys(grads).sort();
     const multiplier = c.totalSteps === null ? Math.min(1, (this.step + 1) / Math.max(1, c.warmupSteps)) : warmupCosine(this.step, c.warmupSteps, c.totalSteps);
     const gradNorm = tf.tidy(() => {
       const sq = names.map((n) => tf.sum(tf.square(grads[n]!)));
