@@ -6,8 +6,8 @@ import { type ModelConfig, parseModelConfig } from '../config.js';
 import { paramsFromHfTensors } from '../hf-checkpoint.js';
 import { modelConfigFromHf } from '../hf-config.js';
 import { l2Normalize } from '../ops.js';
-import { type ParamStore } from '../params.js';
-import { decodeSafetensors } from '../safetensors.js';
+import { ParamStore, towerSpecs } from '../params.js';
+import { decodeSafetensors, type HostTensor } from '../safetensors.js';
 import { textTower } from '../text.js';
 import { CompactVocab, loadGemmaTokenizer, siglipTokenBatch, type TextEncoder } from '../tokenizer.js';
 import { visionTower } from '../vision.js';
@@ -146,18 +146,47 @@ function parseJson(bytes: Uint8Array, what: string): unknown {
   }
 }
 
+/** Tower parameters from sigforge-layout tensors (checkpoints of training runs), checking every name and shape. */
+function paramsFromSigforgeTensors(config: ModelConfig, tensors: Map<string, HostTensor>, where: string): ParamStore {
+  const out = new Map<string, tf.Tensor>();
+  for (const [name, spec] of towerSpecs(config)) {
+    const t = tensors.get(name);
+    if (!t) throw new EvalConfigError(`${where}: tensor "${name}" is missing`, 'model');
+    if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
+      throw new EvalConfigError(`${where}: tensor "${name}" has shape [${t.shape.join(',')}], expected [${spec.shape.join(',')}]`, 'model');
+    }
+  }
+  // Only the towers: decoder, optimizer and teacher tensors of a training checkpoint are not needed to evaluate.
+  for (const name of towerSpecs(config).keys()) {
+    const t = tensors.get(name)!;
+    out.set(name, tf.tensor(t.data, [...t.shape], t.dtype));
+  }
+  return ParamStore.fromTensors(out, false);
+}
+
 /**
- * Builds an EvalModel from a model directory's files: an HF SigLIP / SigLIP 2 `config.json` or a sigforge model config,
- * HF-layout `model.safetensors`, and an optional compact vocabulary (sigforge checkpoints of tiny models).
+ * Builds an EvalModel from a model directory's files: an HF SigLIP / SigLIP 2 `config.json` with HF-layout weights, or
+ * (`layout: 'sigforge'`) a training checkpoint's model config with sigforge-layout weights; plus an optional compact
+ * vocabulary (tiny models).
  */
-export function evalModelFromFiles(files: ModelFiles, where: string, opts: { tokenize?: Tokenize; tokenizerTag?: string } = {}): EvalModel {
-  const json = parseJson(files.config, `${where}/config.json`) as { model_type?: unknown };
-  const config = json && typeof json === 'object' && 'model_type' in json ? modelConfigFromHf(json, `${where}/config.json`) : parseModelConfig(json);
+export function evalModelFromFiles(
+  files: ModelFiles,
+  where: string,
+  opts: { tokenize?: Tokenize; tokenizerTag?: string; layout?: 'hf' | 'sigforge'; config?: ModelConfig } = {},
+): EvalModel {
+  let config: ModelConfig;
+  if (opts.config) config = opts.config;
+  else {
+    const json = parseJson(files.config, `${where}/config.json`) as { model_type?: unknown };
+    config = json && typeof json === 'object' && 'model_type' in json ? modelConfigFromHf(json, `${where}/config.json`) : parseModelConfig(json);
+  }
   const vocab = files.vocab ? CompactVocab.fromJSON(parseJson(files.vocab, `${where}/vocab.json`)) : null;
-  if (vocab && vocab.size !== config.text.vocabSize) {
+  if (vocab && vocab.size > config.text.vocabSize) {
     throw new EvalConfigError(`vocab.json has ${vocab.size} entries but the model's vocabulary is ${config.text.vocabSize}`, `${where}/vocab.json`);
   }
-  const { params } = paramsFromHfTensors(config, decodeSafetensors(files.weights, `${where}/model.safetensors`).tensors, `${where}/model.safetensors`);
+  const tensors = decodeSafetensors(files.weights, `${where}/model.safetensors`).tensors;
+  const params =
+    opts.layout === 'sigforge' ? paramsFromSigforgeTensors(config, tensors, `${where}/model.safetensors`) : paramsFromHfTensors(config, tensors, `${where}/model.safetensors`).params;
   const h = createHash('sha256');
   for (const part of [files.config, files.weights, files.vocab ?? new Uint8Array()]) h.update(createHash('sha256').update(part).digest());
   const id = h.digest('hex').slice(0, 24);

@@ -1,7 +1,12 @@
-// Loads an evaluation model from a directory URI (file:// or s3://) or a local path, through the ObjectStore.
+// Loads an evaluation model from a directory URI (file:// or s3://) or a local path, through the ObjectStore: an HF
+// SigLIP / SigLIP 2 export (config.json + model.safetensors) or a sigforge training checkpoint (checkpoint.json,
+// model.safetensors, and the run's vocab.json four levels up: <run>/stages/<stage>/checkpoints/step-NNNNNNN).
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { closeStore, NotFoundError, openStore, type StoreOptions } from '../../storage/index.js';
+import { z } from 'zod';
+import { closeStore, NotFoundError, type ObjectStore, openStore, type StoreOptions } from '../../storage/index.js';
+import { modelConfigSchema } from '../config.js';
 import { EvalConfigError } from './errors.js';
 import { type EvalModel, evalModelFromFiles, type Tokenize } from './eval-model.js';
 
@@ -12,20 +17,63 @@ export function modelDirUri(ref: string): string {
   return pathToFileURL(path.resolve(ref)).href.replace(/\/+$/, '');
 }
 
-/** Reads `config.json`, `model.safetensors` and an optional `vocab.json` from a model directory and loads the model. */
-export async function loadEvalModel(ref: string, opts: { store?: StoreOptions; tokenize?: Tokenize; tokenizerTag?: string } = {}): Promise<EvalModel> {
+/** The fields of a sigforge checkpoint.json that evaluation reads (the training area owns the full schema). */
+const checkpointSchema = z.object({
+  format: z.literal('sigforge-checkpoint'),
+  model: modelConfigSchema,
+  files: z.record(z.string(), z.object({ bytes: z.number().int().nonnegative(), sha256: z.string() })),
+});
+
+const RUN_SUFFIX = /\/stages\/[^/]+\/checkpoints\/step-\d+$/;
+
+async function getOrNull(store: ObjectStore, key: string): Promise<Uint8Array | null> {
+  return (await store.head(key)) ? store.get(key) : null;
+}
+
+async function loadCheckpointDir(store: ObjectStore, uri: string, meta: Uint8Array, opts: LoadOptions): Promise<EvalModel> {
+  let parsed: z.output<typeof checkpointSchema>;
+  try {
+    const r = checkpointSchema.safeParse(JSON.parse(new TextDecoder().decode(meta)));
+    if (!r.success) throw new Error(`${r.error.issues[0]!.path.join('.')}: ${r.error.issues[0]!.message}`);
+    parsed = r.data;
+  } catch (cause) {
+    throw new EvalConfigError(`model ${uri}/checkpoint.json is not a sigforge checkpoint (${(cause as Error).message})`, 'model', { cause });
+  }
+  const weights = await store.get('model.safetensors');
+  const want = parsed.files['model.safetensors'];
+  const got = createHash('sha256').update(weights).digest('hex');
+  if (want && want.sha256 !== got) throw new EvalConfigError(`model ${uri}/model.safetensors has sha256 ${got}, checkpoint.json records ${want.sha256}`, 'model');
+  let vocab = await getOrNull(store, 'vocab.json');
+  if (!vocab && RUN_SUFFIX.test(uri)) {
+    const run = openStore(uri.replace(RUN_SUFFIX, ''), opts.store ?? {});
+    try {
+      vocab = await getOrNull(run, 'vocab.json');
+    } finally {
+      closeStore(run);
+    }
+  }
+  return evalModelFromFiles({ config: meta, weights, vocab }, uri, { ...opts, layout: 'sigforge', config: parsed.model });
+}
+
+/** Options of {@link loadEvalModel}. */
+export interface LoadOptions {
+  store?: StoreOptions;
+  tokenize?: Tokenize;
+  tokenizerTag?: string;
+}
+
+/** Loads a model directory: a sigforge checkpoint (checkpoint.json) or an HF export (config.json). */
+export async function loadEvalModel(ref: string, opts: LoadOptions = {}): Promise<EvalModel> {
   const uri = modelDirUri(ref);
   const store = openStore(uri, opts.store ?? {});
   try {
-    const [config, weights, vocab] = await Promise.all([
-      store.get('config.json'),
-      store.get('model.safetensors'),
-      store.head('vocab.json').then((h) => (h ? store.get('vocab.json') : null)),
-    ]);
+    const meta = await getOrNull(store, 'checkpoint.json');
+    if (meta) return await loadCheckpointDir(store, uri, meta, opts);
+    const [config, weights, vocab] = await Promise.all([store.get('config.json'), store.get('model.safetensors'), getOrNull(store, 'vocab.json')]);
     return evalModelFromFiles({ config, weights, vocab }, uri, opts);
   } catch (err) {
     if (err instanceof NotFoundError) {
-      throw new EvalConfigError(`model ${uri}: needs config.json and model.safetensors (${err.message})`, 'model', { cause: err });
+      throw new EvalConfigError(`model ${uri}: needs config.json and model.safetensors, or a sigforge checkpoint.json (${err.message})`, 'model', { cause: err });
     }
     throw err;
   } finally {
