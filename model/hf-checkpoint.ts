@@ -1,5 +1,5 @@
 // Import and export of HF-layout SigLIP checkpoints (config.json + model.safetensors).
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { type ModelConfig } from './config.js';
@@ -7,7 +7,7 @@ import { CheckpointError } from './errors.js';
 import { fromHfLayout, toHfLayout } from './hf-layout.js';
 import { hfConfigFromModel, modelConfigFromHf } from './hf-config.js';
 import { ParamStore, towerSpecs } from './params.js';
-import { decodeSafetensors, encodeSafetensors, type HostTensor } from './safetensors.js';
+import { decodeTensor, encodeSafetensors, headerLength, type HostTensor, parseHeader } from './safetensors.js';
 
 export interface LoadedCheckpoint {
   readonly config: ModelConfig;
@@ -43,9 +43,8 @@ export async function loadHfCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   const cfgPath = path.join(dir, 'config.json');
   const wPath = path.join(dir, 'model.safetensors');
   let cfgText: string;
-  let bytes: Uint8Array;
   try {
-    [cfgText, bytes] = await Promise.all([readFile(cfgPath, 'utf8'), readFile(wPath)]);
+    cfgText = await readFile(cfgPath, 'utf8');
   } catch (cause) {
     throw new CheckpointError('checkpoint directory needs config.json and model.safetensors', dir, { cause });
   }
@@ -56,7 +55,35 @@ export async function loadHfCheckpoint(dir: string): Promise<LoadedCheckpoint> {
     throw new CheckpointError('not valid JSON', cfgPath, { cause });
   }
   const config = modelConfigFromHf(json, cfgPath);
-  return paramsFromHfTensors(config, decodeSafetensors(bytes, wPath).tensors, wPath);
+  return paramsFromHfTensors(config, await readSafetensorsFile(wPath, dir), wPath);
+}
+
+/** Reads a safetensors file tensor by tensor (no whole-file buffer, so multi-GB checkpoints load). */
+export async function readSafetensorsFile(file: string, dir = path.dirname(file)): Promise<Map<string, HostTensor>> {
+  let fh;
+  try {
+    fh = await open(file, 'r');
+  } catch (cause) {
+    throw new CheckpointError('checkpoint directory needs config.json and model.safetensors', dir, { cause });
+  }
+  try {
+    const size = (await fh.stat()).size;
+    const first = new Uint8Array(8);
+    await fh.read(first, 0, 8, 0);
+    const n = headerLength(first, size, file);
+    const json = new Uint8Array(n);
+    await fh.read(json, 0, n, 8);
+    const { entries } = parseHeader(json, size - 8 - n, file);
+    const out = new Map<string, HostTensor>();
+    for (const [name, e] of entries) {
+      const bytes = new Uint8Array(e.end - e.start);
+      await fh.read(bytes, 0, bytes.byteLength, 8 + n + e.start);
+      out.set(name, decodeTensor(name, e.dtype, e.shape, bytes, file));
+    }
+    return out;
+  } finally {
+    await fh.close();
+  }
 }
 
 /** Serializes the tower parameters in HF names and layouts (a model.safetensors an HF SiglipModel can load). */

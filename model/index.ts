@@ -40,6 +40,6 @@ export {
 } from './train-step.js';
 export { type HostTensor, decodeSafetensors, encodeSafetensors } from './safetensors.js';
 export { hfConfigFromModel, modelConfigFromHf } from './hf-config.js';
-export { type LoadedCheckpoint, hfSafetensorsBytes, loadHfCheckpoint, paramsFromHfTensors, saveHfCheckpoint } from './hf-checkpoint.js';
+export { type LoadedCheckpoint, hfSafetensorsBytes, loadHfCheckpoint, paramsFromHfTensors, readSafetensorsFile, saveHfCheckpoint } from './hf-checkpoint.js';
 export { forwardFlops, trainStepFlops } from './flops.js';
 export { loadTrainState, trainStateBytes } from './train-state.js';

@@ -20,7 +20,8 @@ function f16ToF32(h: number): number {
   return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
-function decodeTensor(name: string, dtype: string, shape: number[], bytes: Uint8Array, where: string): HostTensor {
+/** Decodes one tensor's raw little-endian bytes. */
+export function decodeTensor(name: string, dtype: string, shape: number[], bytes: Uint8Array, where: string): HostTensor {
   const n = shape.reduce((a, b) => a * b, 1);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const width = ELEMENT_BYTES[dtype];
@@ -56,20 +57,23 @@ function bf16(h: number): number {
   return scratch.getFloat32(0, true);
 }
 
-/** Parses a safetensors buffer into host tensors (F16/BF16/F64 widen or narrow to float32, integers to int32). */
-export function decodeSafetensors(buf: Uint8Array, where = '(buffer)'): { tensors: Map<string, HostTensor>; metadata: Record<string, string> } {
-  if (buf.byteLength < 8) throw new CheckpointError(`file is ${buf.byteLength} bytes, shorter than the 8-byte header length`, where);
-  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const headerLen = Number(dv.getBigUint64(0, true));
-  if (8 + headerLen > buf.byteLength) throw new CheckpointError(`header length ${headerLen} exceeds the file size ${buf.byteLength}`, where);
+/** One header entry: dtype, shape and byte range within the data section. */
+export interface TensorEntry {
+  readonly dtype: string;
+  readonly shape: number[];
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Parses the JSON header (given its bytes) and checks every entry against the data section's size. */
+export function parseHeader(json: Uint8Array, dataBytes: number, where: string): { entries: Map<string, TensorEntry>; metadata: Record<string, string> } {
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(new TextDecoder().decode(buf.subarray(8, 8 + headerLen))) as Record<string, unknown>;
+    header = JSON.parse(new TextDecoder().decode(json)) as Record<string, unknown>;
   } catch (cause) {
     throw new CheckpointError('header is not valid JSON', where, { cause });
   }
-  const body = buf.subarray(8 + headerLen);
-  const tensors = new Map<string, HostTensor>();
+  const entries = new Map<string, TensorEntry>();
   let metadata: Record<string, string> = {};
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') {
@@ -81,9 +85,27 @@ export function decodeSafetensors(buf: Uint8Array, where = '(buffer)'): { tensor
       throw new CheckpointError(`header entry "${name}" lacks dtype, shape or data_offsets`, where);
     }
     const [start, end] = e.data_offsets;
-    if (end > body.byteLength || start > end) throw new CheckpointError(`tensor "${name}" offsets [${start},${end}) exceed the data (${body.byteLength} bytes)`, where);
-    tensors.set(name, decodeTensor(name, e.dtype, e.shape, body.subarray(start, end), where));
+    if (end > dataBytes || start > end) throw new CheckpointError(`tensor "${name}" offsets [${start},${end}) exceed the data (${dataBytes} bytes)`, where);
+    entries.set(name, { dtype: e.dtype, shape: e.shape, start, end });
   }
+  return { entries, metadata };
+}
+
+/** Reads the 8-byte little-endian header length. */
+export function headerLength(first8: Uint8Array, fileBytes: number, where: string): number {
+  if (first8.byteLength < 8) throw new CheckpointError(`file is ${first8.byteLength} bytes, shorter than the 8-byte header length`, where);
+  const n = Number(new DataView(first8.buffer, first8.byteOffset, 8).getBigUint64(0, true));
+  if (8 + n > fileBytes) throw new CheckpointError(`header length ${n} exceeds the file size ${fileBytes}`, where);
+  return n;
+}
+
+/** Parses a safetensors buffer into host tensors (F16/BF16/F64 widen or narrow to float32, integers to int32). */
+export function decodeSafetensors(buf: Uint8Array, where = '(buffer)'): { tensors: Map<string, HostTensor>; metadata: Record<string, string> } {
+  const headerLen = headerLength(buf.subarray(0, 8), buf.byteLength, where);
+  const body = buf.subarray(8 + headerLen);
+  const { entries, metadata } = parseHeader(buf.subarray(8, 8 + headerLen), body.byteLength, where);
+  const tensors = new Map<string, HostTensor>();
+  for (const [name, e] of entries) tensors.set(name, decodeTensor(name, e.dtype, e.shape, body.subarray(e.start, e.end), where));
   return { tensors, metadata };
 }
 
