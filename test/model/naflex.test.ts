@@ -84,13 +84,15 @@ describe('position-embedding resize', () => {
     });
   });
 
-  it('a fixed-res tiny model continued at a larger resolution runs on the resized grid', async () => {
+  it('a /16 model trained at 256 px runs at 384 px with 576 tokens on the resized 24×24 grid', async () => {
     await selectBackend('wasm');
-    const c = modelConfig('tiny');
+    const tiny = modelConfig('tiny');
+    const c = parseModelConfig({ ...tiny, vision: { ...tiny.vision, width: 32, depth: 1, heads: 2, mlpDim: 64, patchSize: 16, imageSize: 256 } });
     const params = ParamStore.init(towerSpecs(c), 2);
-    const shape = tf.tidy(() => visionTower(params.get, c, { kind: 'fixed', images: tf.zeros([1, 48, 48, 3]) as tf.Tensor4D }).tokens.shape);
+    assert.deepEqual(params.get('vision_model.embeddings.position_embedding.weight').shape, [256, 32]);
+    const shape = tf.tidy(() => visionTower(params.get, c, { kind: 'fixed', images: tf.zeros([1, 384, 384, 3]) as tf.Tensor4D }).tokens.shape);
     params.dispose();
-    assert.deepEqual(shape, [1, 36, 64]);
+    assert.deepEqual(shape, [1, 576, 32]);
   });
 });
 

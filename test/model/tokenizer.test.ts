@@ -1,7 +1,11 @@
 // Tokenizer invariants (recipe §9.8) and the compacted vocabulary round trip.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import * as tf from '@tensorflow/tfjs';
+import { selectBackend } from '../../model/backend.js';
+import { modelConfig } from '../../model/config.js';
 import { CompactVocab, GEMMA, loadGemmaTokenizer, siglipTokenBatch, siglipTokens } from '../../model/tokenizer.js';
+import { createTrainModel, disposeTrainModel, trainStep } from '../../model/train-step.js';
 
 describe('SigLIP 2 tokenizer', () => {
   it('lower-cases, appends EOS, pads with 0 to 64', async () => {
@@ -47,5 +51,24 @@ describe('SigLIP 2 tokenizer', () => {
     assert.deepEqual(back.gemmaIds, vocab.gemmaIds);
     assert.throws(() => CompactVocab.fromJSON({ kind: 'compact-vocab', version: 1, gemmaIds: [0, 1] }), /compact vocabulary/);
     assert.throws(() => vocab.toGemma([vocab.size]), /out of range/);
+  });
+
+  it('real captions → Gemma ids → compact vocabulary → a tiny model trains on them', async () => {
+    await selectBackend('wasm');
+    const tok = await loadGemmaTokenizer();
+    const captions = ['a red circle', 'un carré bleu', '緑の三角形', 'EIN GELBER STERN'];
+    const len = modelConfig('tiny').text.maxLength;
+    const gemmaIds = siglipTokenBatch(tok, captions, len);
+    const vocab = CompactVocab.fromSequences([gemmaIds]);
+    const c = modelConfig('tiny', { vocabSize: vocab.size });
+    const model = createTrainModel(c, { seed: 1, optimizer: { lr: 3e-3 } });
+    const ids = tf.tensor2d(vocab.toCompact(gemmaIds), [captions.length, len], 'int32');
+    const images = { kind: 'fixed' as const, images: tf.randomUniform([4, 32, 32, 3], -1, 1, 'float32', 2) as tf.Tensor4D };
+    const first = trainStep(model, { images, ids });
+    const second = trainStep(model, { images, ids });
+    assert.ok(second.sigmoid < first.sigmoid, `${first.sigmoid} → ${second.sigmoid}`);
+    assert.deepEqual(vocab.toGemma(vocab.toCompact(gemmaIds)), gemmaIds);
+    disposeTrainModel(model);
+    tf.dispose([ids, images.images]);
   });
 });
