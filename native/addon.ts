@@ -37,6 +37,8 @@ export interface NativeAddon {
   powScalar(x: Float32Array, exponent: number, y: Float32Array): void;
   /** out[ids[i]] += x[i] over rows of x ([ids.length, inner]); ids outside [0, numSegments) are skipped. */
   segmentSum(x: Float32Array, ids: Int32Array, numSegments: number, out: Float32Array): void;
+  /** out[o, i] = Σ_r x[o, r, i] for x viewed as [outer, reduce, inner]. */
+  sumAxes(x: Float32Array, outer: number, reduce: number, inner: number, out: Float32Array): void;
   setThreads(n: number): void;
   getThreads(): number;
   blasConfig(): string;

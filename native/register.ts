@@ -5,6 +5,7 @@ import { loadAddon, type NativeAddon } from './addon.js';
 import { BUFFER_ACCESS, type NativeBackendName } from './backend-buffers.js';
 import { NativeOptionsError } from './errors.js';
 import { powKernel, tanhKernel } from './elementwise-kernels.js';
+import { sumKernel } from './reduce-kernels.js';
 import { segmentSumKernel } from './segment-kernels.js';
 import { batchMatMulKernel, fusedMatMulKernel } from './matmul-kernels.js';
 
@@ -46,6 +47,7 @@ const KERNELS: Record<string, KernelEntry> = {
   _FusedMatMul: { make: required(fusedMatMulKernel) },
   Tanh: { make: required(tanhKernel) },
   Pow: { make: required(powKernel) },
+  Sum: { make: required(sumKernel) },
   // Missing on wasm (so gather has no gradient there) and pathologically slow on cpu.
   UnsortedSegmentSum: { make: segmentSumKernel, optional: true },
 };
@@ -71,7 +73,7 @@ function checkOptions(backend: string, opts: NativeKernelOptions): void {
 }
 
 /**
- * Replaces the backend's BatchMatMul and _FusedMatMul (BLAS), Tanh, Pow and UnsortedSegmentSum (added where missing)
+ * Replaces the backend's BatchMatMul and _FusedMatMul (BLAS), Tanh, Pow, Sum and UnsortedSegmentSum (added where missing)
  * with native kernels on its own buffers;
  * returns enabled:false with the reason (and changes nothing) when the addon is not built or the backend is absent.
  */

@@ -71,3 +71,4 @@ napi_value Epilogue(napi_env env, napi_callback_info info);
 napi_value Tanh(napi_env env, napi_callback_info info);
 napi_value PowScalar(napi_env env, napi_callback_info info);
 napi_value SegmentSum(napi_env env, napi_callback_info info);
+napi_value SumAxes(napi_env env, napi_callback_info info);
