@@ -1,12 +1,13 @@
-// `npm run bench -- train-step [--steps N] [--batch B]`: one optimizer step of the `tiny` config with all stage-1
-// losses (sigmoid + LocCa: captioning with 50% parallel prediction, ARef, GCap) on each available backend, each in
-// its own process (so peak RSS is per backend), and the same architecture in PyTorch on CPU with the same threads.
+// `npm run bench -- train-step [--steps N] [--batch B] [--preset measured5m]`: one optimizer step of the `tiny` config
+// with all stage-1 losses (sigmoid + LocCa: captioning with 50% parallel prediction, ARef, GCap) on each available
+// backend, each in its own process (so peak RSS is per backend), and the same architecture in PyTorch on CPU with the
+// same threads. `--preset measured5m` is MEASURED.md's 5.3M two-tower (sigmoid loss only) for comparison.
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../model/backend.js';
-import { modelConfig } from '../model/config.js';
+import { type ModelConfig, modelConfig, parseModelConfig } from '../model/config.js';
 import { trainStepFlops } from '../model/flops.js';
 import { type TrainBatch, createTrainModel, trainStep } from '../model/train-step.js';
 
@@ -28,15 +29,31 @@ function arg(args: string[], name: string, dflt: number): number {
   return i >= 0 ? Number(args[i + 1]) : dflt;
 }
 
-function batchFor(b: number): TrainBatch {
-  const c = modelConfig('tiny');
+/** The benchmarked architecture: `tiny`, or MEASURED.md's 5.3M two-tower. */
+function configFor(preset: string): ModelConfig {
+  if (preset === 'tiny') return modelConfig('tiny');
+  if (preset === 'measured5m') {
+    const tower = { width: 192, depth: 4, heads: 3, mlpDim: 768 };
+    return parseModelConfig({
+      name: 'measured5m',
+      vision: { ...tower, patchSize: 16, imageSize: 64 },
+      text: { ...tower, vocabSize: 8192, maxLength: 16 },
+      embedDim: 192,
+      decoderDepth: 0,
+      sdWeight: 0,
+    });
+  }
+  throw new Error(`unknown preset "${preset}"; valid: tiny, measured5m`);
+}
+
+function batchFor(c: ModelConfig, b: number): TrainBatch {
   const t = c.text.maxLength;
   const ids = tf.tensor2d(Int32Array.from({ length: b * t }, (_, i) => 3 + ((i * 7919) % (c.text.vocabSize - 3))), [b, t], 'int32');
   const half = tf.tensor2d(Float32Array.from({ length: b * t }, (_, i) => (i % t < t / 2 ? 1 : 0)), [b, t]);
   return {
     images: { kind: 'fixed', images: tf.randomUniform([b, c.vision.imageSize, c.vision.imageSize, 3], -1, 1, 'float32', 1) as tf.Tensor4D },
     ids,
-    locca: [
+    locca: c.decoderDepth === 0 ? [] : [
       { targets: ids, lossMask: half, parallel: Array.from({ length: b }, (_, i) => i % 2 === 0) },
       { targets: ids, lossMask: half },
       { targets: ids, lossMask: half },
@@ -44,11 +61,13 @@ function batchFor(b: number): TrainBatch {
   };
 }
 
-async function child(backend: string, steps: number, batch: number): Promise<Result> {
+const loccaTasks = (c: ModelConfig) => (c.decoderDepth === 0 ? 0 : 3);
+
+async function child(backend: string, steps: number, batch: number, preset: string): Promise<Result> {
   await selectBackend(backend);
-  const c = modelConfig('tiny');
+  const c = configFor(preset);
   const model = createTrainModel(c, { seed: 0 });
-  const data = batchFor(batch);
+  const data = batchFor(c, batch);
   for (let i = 0; i < 2; i++) trainStep(model, data); // warm-up: kernels, optimizer state
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) {
@@ -57,7 +76,7 @@ async function child(backend: string, steps: number, batch: number): Promise<Res
   }
   const stepS = (performance.now() - t0) / 1000 / steps;
   const n = (c.vision.imageSize / c.vision.patchSize) ** 2;
-  const flops = trainStepFlops(c, batch, n, 3);
+  const flops = trainStepFlops(c, batch, n, loccaTasks(c));
   return {
     step_s: stepS,
     steps_per_s: 1 / stepS,
@@ -76,21 +95,24 @@ function lastJson(text: string): unknown {
 export default async function (args: string[]): Promise<unknown> {
   const steps = arg(args, '--steps', 5);
   const batch = arg(args, '--batch', 32);
+  const pi = args.indexOf('--preset');
+  const preset = pi >= 0 ? args[pi + 1]! : 'tiny';
   const ci = args.indexOf('--child');
-  if (ci >= 0) return child(args[ci + 1]!, steps, batch);
+  if (ci >= 0) return child(args[ci + 1]!, steps, batch, preset);
 
-  const c = modelConfig('tiny');
+  const c = configFor(preset);
+  const tasks = loccaTasks(c);
   const patches = (c.vision.imageSize / c.vision.patchSize) ** 2;
   const out: Record<string, unknown> = {
     config: {
-      name: 'tiny',
+      name: c.name,
       vision: `ViT width ${c.vision.width}, depth ${c.vision.depth}, heads ${c.vision.heads}, MLP ${c.vision.mlpDim}, ${c.vision.imageSize}px/${c.vision.patchSize} (${patches} patches), MAP head`,
       text: `width ${c.text.width}, depth ${c.text.depth}, vocab ${c.text.vocabSize}, ${c.text.maxLength} tokens`,
-      locca: `decoder depth ${c.decoderDepth}, 3 tasks (Cap 50% parallel, ARef, GCap)`,
+      locca: tasks === 0 ? 'none (sigmoid loss only)' : `decoder depth ${c.decoderDepth}, 3 tasks (Cap 50% parallel, ARef, GCap)`,
       batch,
       steps,
       threads: THREADS,
-      train_gflop_per_step: trainStepFlops(c, batch, patches, 3) / 1e9,
+      train_gflop_per_step: trainStepFlops(c, batch, patches, tasks) / 1e9,
     },
   };
   const skipped: Record<string, string> = {};
@@ -98,7 +120,7 @@ export default async function (args: string[]): Promise<unknown> {
   for (const backend of BACKENDS) {
     const n = backend === 'cpu' ? Math.max(1, Math.ceil(steps / 3)) : steps;
     process.stderr.write(`train-step: ${backend}…\n`);
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'run.ts'), 'train-step', '--child', backend, '--steps', String(n), '--batch', String(batch)], {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'run.ts'), 'train-step', '--child', backend, '--steps', String(n), '--batch', String(batch), '--preset', preset], {
       cwd: root,
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -117,7 +139,7 @@ export default async function (args: string[]): Promise<unknown> {
   const py = spawnSync('python3', [path.join(root, 'scripts/reference/siglip2_train_step_torch.py'), cfgJson, String(batch), String(steps), String(THREADS)], { encoding: 'utf8' });
   const torch = py.status === 0 ? (lastJson(py.stdout) as (Result & { step_s: number }) | null) : null;
   if (torch) {
-    torch.gflop_per_s = trainStepFlops(c, batch, patches, 3) / torch.step_s / 1e9;
+    torch.gflop_per_s = trainStepFlops(c, batch, patches, tasks) / torch.step_s / 1e9;
     out.torch = torch;
   } else {
     out.torch = null;

@@ -69,7 +69,7 @@ def main() -> None:
                                         projection_size=c["embedDim"]),
                        vision_config=dict(tower(v), image_size=v["imageSize"], patch_size=v["patchSize"]))
     model, dec = SiglipModel(cfg).train(), Decoder(c).train()
-    params = list(model.parameters()) + list(dec.parameters())
+    params = list(model.parameters()) + (list(dec.parameters()) if c["decoderDepth"] > 0 else [])
     opt = torch.optim.AdamW(params, lr=1e-3, betas=(0.9, 0.95), weight_decay=0.1)
     pixels = torch.rand(batch, 3, v["imageSize"], v["imageSize"]) * 2 - 1
     ids = torch.randint(3, t["vocabSize"], (batch, t["maxLength"]))
@@ -82,10 +82,11 @@ def main() -> None:
         logits = out.logits_per_text
         z = 2 * torch.eye(batch) - 1
         sig = -F.logsigmoid(z * logits).sum() / batch
-        img = out.vision_model_output.last_hidden_state
-        loc = (dec.loss(ids, loss_mask, parallel, img) + dec.loss(ids, loss_mask, no_par, img)
-               + dec.loss(ids, loss_mask, no_par, img)) / 3
-        loss = sig + loc
+        loss = sig
+        if c["decoderDepth"] > 0:
+            img = out.vision_model_output.last_hidden_state
+            loss = loss + (dec.loss(ids, loss_mask, parallel, img) + dec.loss(ids, loss_mask, no_par, img)
+                           + dec.loss(ids, loss_mask, no_par, img)) / 3
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
