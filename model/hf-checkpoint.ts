@@ -38,10 +38,34 @@ export function paramsFromHfTensors(config: ModelConfig, tensors: Map<string, Ho
   return { config, params: ParamStore.fromTensors(out), unused };
 }
 
-/** Loads an HF SigLIP / SigLIP 2 checkpoint directory (config.json + model.safetensors). */
+/** Reads model.safetensors, or the shards listed in model.safetensors.index.json (large checkpoints). */
+async function readWeights(dir: string): Promise<{ tensors: Map<string, HostTensor>; where: string }> {
+  const single = path.join(dir, 'model.safetensors');
+  const indexPath = path.join(dir, 'model.safetensors.index.json');
+  let indexText: string | undefined;
+  try {
+    indexText = await readFile(indexPath, 'utf8');
+  } catch {
+    return { tensors: await readSafetensorsFile(single, dir), where: single };
+  }
+  let weightMap: Record<string, string>;
+  try {
+    weightMap = (JSON.parse(indexText) as { weight_map: Record<string, string> }).weight_map;
+    if (typeof weightMap !== 'object' || weightMap === null) throw new Error('weight_map is not an object');
+  } catch (cause) {
+    throw new CheckpointError('sharded-checkpoint index needs a weight_map object', indexPath, { cause });
+  }
+  const tensors = new Map<string, HostTensor>();
+  for (const shard of new Set(Object.values(weightMap))) {
+    if (path.basename(shard) !== shard) throw new CheckpointError(`shard name "${shard}" must be a plain file name`, indexPath);
+    for (const [k, v] of await readSafetensorsFile(path.join(dir, shard), dir)) tensors.set(k, v);
+  }
+  return { tensors, where: indexPath };
+}
+
+/** Loads an HF SigLIP / SigLIP 2 checkpoint directory (config.json + model.safetensors or its sharded index). */
 export async function loadHfCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   const cfgPath = path.join(dir, 'config.json');
-  const wPath = path.join(dir, 'model.safetensors');
   let cfgText: string;
   try {
     cfgText = await readFile(cfgPath, 'utf8');
@@ -55,7 +79,8 @@ export async function loadHfCheckpoint(dir: string): Promise<LoadedCheckpoint> {
     throw new CheckpointError('not valid JSON', cfgPath, { cause });
   }
   const config = modelConfigFromHf(json, cfgPath);
-  return paramsFromHfTensors(config, await readSafetensorsFile(wPath, dir), wPath);
+  const { tensors, where } = await readWeights(dir);
+  return paramsFromHfTensors(config, tensors, where);
 }
 
 /** Reads a safetensors file tensor by tensor (no whole-file buffer, so multi-GB checkpoints load). */

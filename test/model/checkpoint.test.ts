@@ -97,4 +97,29 @@ describe('HF checkpoints', () => {
       await rm(dir, { recursive: true, force: true });
     }
   });
+
+  it('loads a sharded checkpoint through model.safetensors.index.json', async () => {
+    await selectBackend('cpu');
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sigforge-shards-'));
+    try {
+      const all = readFixture('siglip-fixed.safetensors');
+      const names = [...all.keys()].sort();
+      const shards = [names.slice(0, 40), names.slice(40)];
+      const weightMap: Record<string, string> = {};
+      for (const [i, part] of shards.entries()) {
+        const file = `model-0000${i + 1}-of-00002.safetensors`;
+        await writeFile(path.join(dir, file), encodeSafetensors(new Map(part.map((n) => [n, all.get(n)!]))));
+        for (const n of part) weightMap[n] = file;
+      }
+      await writeFile(path.join(dir, 'model.safetensors.index.json'), JSON.stringify({ metadata: {}, weight_map: weightMap }));
+      await writeFile(path.join(dir, 'config.json'), JSON.stringify(meta.fixed.config));
+      const loaded = await loadHfCheckpoint(dir);
+      assert.equal(loaded.params.vars.size, names.length);
+      loaded.params.dispose();
+      await writeFile(path.join(dir, 'model.safetensors.index.json'), JSON.stringify({ weight_map: { a: '../x.safetensors' } }));
+      await assert.rejects(loadHfCheckpoint(dir), /must be a plain file name/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
