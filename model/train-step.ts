@@ -73,8 +73,9 @@ export interface TrainBatch {
 export interface TrainStepOptions {
   /** Compute the sigmoid loss as on this many devices (1 = full). */
   readonly sigmoidChunks?: number;
-  /** Teacher / student temperatures. */
+  /** Teacher temperature (default 0.04; the recipe warms it up to 0.07, which the caller schedules). */
   readonly tauT?: number;
+  /** Student temperature (default 0.1). */
   readonly tauS?: number;
   /** Rows of the vocabulary softmax computed at once. */
   readonly loccaChunkRows?: number;
