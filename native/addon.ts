@@ -39,6 +39,22 @@ export interface NativeAddon {
   segmentSum(x: Float32Array, ids: Int32Array, numSegments: number, out: Float32Array): void;
   /** out[o, i] = Σ_r x[o, r, i] for x viewed as [outer, reduce, inner]. */
   sumAxes(x: Float32Array, outer: number, reduce: number, inner: number, out: Float32Array): void;
+  /** One AdamW step into new arrays (see native/adamw.ts for the formula); hyper = [β1, β2, clip, shrink, stepSize, epsHat]. */
+  adamw(
+    theta: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    g: Float32Array,
+    theta1: Float32Array,
+    m1: Float32Array,
+    v1: Float32Array,
+    beta1: number,
+    beta2: number,
+    clip: number,
+    shrink: number,
+    stepSize: number,
+    epsHat: number,
+  ): void;
   setThreads(n: number): void;
   getThreads(): number;
   blasConfig(): string;

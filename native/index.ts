@@ -5,3 +5,4 @@ export type { NativeBackendName } from './backend-buffers.js';
 export { loadAddon, NATIVE_ENV, ADDON_PATH, type NativeAddon } from './addon.js';
 export { NativeKernelError, NativeShapeError, NativeOptionsError } from './errors.js';
 export { profileKernels, type KernelProfile, type KernelTime } from './profile.js';
+export { ADAMW_KERNEL, adamwUpdate, type AdamWHyper } from './adamw.js';

@@ -5,6 +5,7 @@ import { loadAddon, type NativeAddon } from './addon.js';
 import { BUFFER_ACCESS, type NativeBackendName } from './backend-buffers.js';
 import { NativeOptionsError } from './errors.js';
 import { powKernel, tanhKernel } from './elementwise-kernels.js';
+import { ADAMW_KERNEL, adamwKernel } from './adamw.js';
 import { sumKernel } from './reduce-kernels.js';
 import { segmentSumKernel } from './segment-kernels.js';
 import { batchMatMulKernel, fusedMatMulKernel } from './matmul-kernels.js';
@@ -50,6 +51,8 @@ const KERNELS: Record<string, KernelEntry> = {
   Sum: { make: required(sumKernel) },
   // Missing on wasm (so gather has no gradient there) and pathologically slow on cpu.
   UnsortedSegmentSum: { make: segmentSumKernel, optional: true },
+  // New: one kernel for a whole AdamW parameter update (see adamw.ts).
+  [ADAMW_KERNEL]: { make: adamwKernel, optional: true },
 };
 
 /** Per backend, the kernel names installed and the configs they replaced (undefined where there was none). */

@@ -72,3 +72,4 @@ napi_value Tanh(napi_env env, napi_callback_info info);
 napi_value PowScalar(napi_env env, napi_callback_info info);
 napi_value SegmentSum(napi_env env, napi_callback_info info);
 napi_value SumAxes(napi_env env, napi_callback_info info);
+napi_value AdamW(napi_env env, napi_callback_info info);
