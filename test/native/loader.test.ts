@@ -55,7 +55,15 @@ describe('tryRegisterNativeKernels', () => {
     const own = tf.getKernel('BatchMatMul', 'cpu');
     const first = tryRegisterNativeKernels('cpu', { threads: 1 });
     assert.equal(first.enabled, true);
-    assert.deepEqual(first.kernels, ['BatchMatMul', '_FusedMatMul', 'Tanh', 'Pow', 'Sum', 'UnsortedSegmentSum', 'SigforgeAdamW']);
+    assert.deepEqual(first.kernels, [
+      'BatchMatMul',
+      '_FusedMatMul',
+      'Tanh',
+      'Pow',
+      'Sum',
+      'UnsortedSegmentSum',
+      'SigforgeAdamW',
+    ]);
     assert.match(first.reason, /OpenBLAS .*; 1 BLAS thread\(s\)/);
     assert.equal(loadAddon().addon?.getThreads(), 1);
     const native = tf.getKernel('BatchMatMul', 'cpu');
