@@ -61,9 +61,17 @@ function runImg2dataset(bin: string, urls: string, out: string, cores: number): 
     '--disallowed_header_directives', '[]',
   ];
   const t0 = performance.now();
-  const r = spawnSync(bin, argv, { encoding: 'utf8', env: { ...process.env, WANDB_MODE: 'disabled' }, maxBuffer: 64 << 20 });
+  // bash's `times` reports the CPU time of img2dataset and all its worker processes.
+  const r = spawnSync('bash', ['-c', '"$0" "$@" >/dev/null 2>/tmp/sigforge-bench-i2d.err; rc=$?; times >&2; exit $rc', bin, ...argv], {
+    encoding: 'utf8',
+    env: { ...process.env, WANDB_MODE: 'disabled' },
+    maxBuffer: 64 << 20,
+  });
   const wall = (performance.now() - t0) / 1000;
   if (r.status !== 0) return { error: `exit ${r.status}: ${(r.stderr ?? '').slice(-600)}` };
+  const toS = (m: string, s: string): number => Number(m) * 60 + Number(s);
+  const t = [...(r.stderr ?? '').matchAll(/(\d+)m([\d.]+)s\s+(\d+)m([\d.]+)s/g)].pop();
+  const cpuS = t ? toS(t[1]!, t[2]!) + toS(t[3]!, t[4]!) : null;
   let successes = 0;
   let total = 0;
   for (const f of readdirSync(out).filter((f) => f.endsWith('_stats.json'))) {
@@ -72,7 +80,15 @@ function runImg2dataset(bin: string, urls: string, out: string, cores: number): 
     total += s.count;
   }
   const ips = successes / wall;
-  return { images_per_s: ips, images_per_s_per_core: ips / cores, success_rate: total ? successes / total : 0, wall_s: wall, settings };
+  return {
+    images_per_s: ips,
+    images_per_s_per_core: ips / cores,
+    success_rate: total ? successes / total : 0,
+    wall_s: wall,
+    cpu_s: cpuS,
+    images_per_cpu_s: cpuS ? successes / cpuS : null,
+    settings,
+  };
 }
 
 /** The benchmark. */
@@ -131,11 +147,14 @@ export default async function (args: string[]): Promise<unknown> {
       else img2dataset = r;
     }
     const theirs = img2dataset ? (img2dataset.images_per_s_per_core as number) : null;
+    const theirsCpu = img2dataset ? (img2dataset.images_per_cpu_s as number | null) : null;
+    const cpuS = (cpu.user + cpu.system) / 1e6;
     return {
       images: count,
       cores,
       wall_s: wall,
-      cpu_s: (cpu.user + cpu.system) / 1e6,
+      cpu_s: cpuS,
+      images_per_cpu_s: result.ok / cpuS,
       images_per_s: ips,
       images_per_s_per_core: ips / cores,
       success_rate: result.ok / result.rows,
@@ -144,6 +163,8 @@ export default async function (args: string[]): Promise<unknown> {
       img2dataset: img2dataset ?? null,
       img2dataset_reason: reason,
       ratio_vs_img2dataset: theirs ? ips / cores / theirs : null,
+      // On a shared machine wall-clock rates depend on the neighbours' load; CPU seconds per image do not.
+      ratio_vs_img2dataset_cpu: theirsCpu ? result.ok / cpuS / theirsCpu : null,
     };
   } finally {
     child.kill('SIGTERM');

@@ -23,20 +23,23 @@ export function dHashFromPixels(gray: Uint8Array): bigint {
 
 /** dHash of interleaved 8-bit pixels (1–4 channels): box-averaged to 9x8 grey (Rec. 601 luma), then compared. */
 export function dHashFromRaw(data: Uint8Array, width: number, height: number, channels: number): bigint {
+  // Integer luma sums per cell (weights x1000); bins precomputed per column so the inner loop only adds.
   const sum = new Float64Array(72);
-  const cnt = new Float64Array(72);
+  const cnt = new Uint32Array(72);
+  const xBin = new Uint8Array(width);
+  for (let x = 0; x < width; x++) xBin[x] = Math.min(8, Math.floor((x * 9) / width));
+  const colour = channels >= 3;
   for (let y = 0; y < height; y++) {
-    const cy = Math.min(7, Math.floor((y * 8) / height));
-    for (let x = 0; x < width; x++) {
-      const cx = Math.min(8, Math.floor((x * 9) / width));
-      const o = (y * width + x) * channels;
-      const grey = channels >= 3 ? 0.299 * data[o]! + 0.587 * data[o + 1]! + 0.114 * data[o + 2]! : data[o]!;
-      sum[cy * 9 + cx]! += grey;
-      cnt[cy * 9 + cx]! += 1;
+    const row = Math.min(7, Math.floor((y * 8) / height)) * 9;
+    let o = y * width * channels;
+    for (let x = 0; x < width; x++, o += channels) {
+      const cell = row + xBin[x]!;
+      sum[cell]! += colour ? 299 * data[o]! + 587 * data[o + 1]! + 114 * data[o + 2]! : 1000 * data[o]!;
+      cnt[cell]!++;
     }
   }
   const grey = new Uint8Array(72);
-  for (let i = 0; i < 72; i++) grey[i] = cnt[i]! ? Math.round(sum[i]! / cnt[i]!) : 0;
+  for (let i = 0; i < 72; i++) grey[i] = cnt[i]! ? Math.round(sum[i]! / cnt[i]! / 1000) : 0;
   return dHashFromPixels(grey);
 }
 

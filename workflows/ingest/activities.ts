@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
@@ -129,7 +130,7 @@ export function createIngestActivities(deps: IngestDeps) {
       const totalRows = await source.count();
       base = {
         name: input.name,
-        source: input.source.startsWith('file://') || input.source.includes('://') ? input.source : `file://${toLocalPath(input.source)}`,
+        source: input.source.includes('://') ? input.source : pathToFileURL(toLocalPath(input.source)).href,
         format: input.format ?? null,
         sourceOptions: input.sourceOptions,
         fetch,

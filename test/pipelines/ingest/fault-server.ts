@@ -60,6 +60,10 @@ export interface FaultServer {
   base: string;
   /** Requests seen per path. */
   hits: Map<string, number>;
+  /** User-Agent headers seen. */
+  userAgents: Set<string>;
+  /** Most requests per path prefix (first segment) that were in flight at once. */
+  maxInFlight: Map<string, number>;
   /** While true, `/down/*` answers 503; set false to let the retry-failed pass succeed. */
   down: boolean;
   jpeg: Buffer;
@@ -74,6 +78,9 @@ export async function startFaultServer(): Promise<FaultServer> {
   const bomb = bombPng();
   const big = Buffer.concat([png, Buffer.alloc(300_000, 1)]);
   const hits = new Map<string, number>();
+  const userAgents = new Set<string>();
+  const inFlight = new Map<string, number>();
+  const maxInFlight = new Map<string, number>();
   const sockets = new Set<Socket>();
   const image = (res: ServerResponse, body: Buffer, type = 'image/png', extra: { [k: string]: string } = {}): void => {
     res.writeHead(200, { 'content-type': type, 'content-length': body.length, ...extra });
@@ -85,6 +92,11 @@ export async function startFaultServer(): Promise<FaultServer> {
     const p = url.pathname;
     const n = (hits.get(p) ?? 0) + 1;
     hits.set(p, n);
+    userAgents.add(req.headers['user-agent'] ?? '');
+    const group = p.split('/')[1] ?? '';
+    inFlight.set(group, (inFlight.get(group) ?? 0) + 1);
+    maxInFlight.set(group, Math.max(maxInFlight.get(group) ?? 0, inFlight.get(group)!));
+    res.on('close', () => inFlight.set(group, inFlight.get(group)! - 1));
     if (p.startsWith('/img/')) return image(res, emojiBytes(p.slice(5)));
     if (p === '/jpeg') return image(res, jpeg, 'image/jpeg');
     if (p.startsWith('/slowimg/')) {
@@ -95,7 +107,7 @@ export async function startFaultServer(): Promise<FaultServer> {
     if (p === '/404') return void res.writeHead(404).end('not found');
     if (p.startsWith('/flaky/')) return n === 1 ? void res.writeHead(500).end('oops') : image(res, png);
     if (p.startsWith('/down/')) return state.down ? void res.writeHead(503).end('down') : image(res, png);
-    if (p === '/429') return n === 1 ? void res.writeHead(429, { 'retry-after': '1' }).end() : image(res, png);
+    if (p.startsWith('/429')) return n === 1 ? void res.writeHead(429, { 'retry-after': '1' }).end() : image(res, png);
     if (p === '/slow') {
       const t = setTimeout(() => image(res, png), 5_000);
       res.on('close', () => clearTimeout(t));
@@ -132,6 +144,8 @@ export async function startFaultServer(): Promise<FaultServer> {
   return {
     base: `http://127.0.0.1:${port}`,
     hits,
+    userAgents,
+    maxInFlight,
     get down() {
       return state.down;
     },

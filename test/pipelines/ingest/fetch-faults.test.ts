@@ -71,6 +71,22 @@ describe('fetch + decode against a loopback fault server', () => {
     assert.equal(server.hits.get('/down/1'), 3);
     assert.equal(server.hits.get('/html'), 1);
   });
+  it('names sigforge in its User-Agent', () => {
+    assert.ok([...server.userAgents].every((ua) => /^sigforge\//.test(ua)), [...server.userAgents].join(' | '));
+  });
+  it('keeps per-host concurrency within its limit', async () => {
+    const limited = new Fetcher({ ssrfAllow: ['127.0.0.1/32'], concurrency: 16, perHostConcurrency: 2 });
+    const names = emojiNames(8);
+    await Promise.all(names.map((n) => limited.fetch(`${server.base}/slowimg/${n}?ms=60`)));
+    assert.equal(server.maxInFlight.get('slowimg'), 2);
+    await limited.close();
+  });
+  it('gives up at once when Retry-After asks for longer than maxRetryAfterMs', async () => {
+    const impatient = new Fetcher({ ssrfAllow: ['127.0.0.1/32'], maxRetryAfterMs: 100, retries: 3 });
+    await assert.rejects(impatient.fetch(`${server.base}/429/b`), (e: unknown) => e instanceof RowError && e.retryable);
+    assert.equal(server.hits.get('/429/b'), 1);
+    await impatient.close();
+  });
   it('rejects non-http URLs without any request', async () => {
     for (const url of ['ftp://127.0.0.1/x.png', 'not a url', 'file:///etc/passwd']) {
       await assert.rejects(fetcher.fetch(url), (e: unknown) => e instanceof RowError && e.status === 'invalid_input');

@@ -10,7 +10,7 @@ import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { openStore, readManifest, type ObjectStore } from '../../../storage/index.js';
 import { createIngestActivities } from '../../../workflows/ingest/activities.js';
-import { type IngestInput, type IngestResult } from '../../../workflows/ingest/shared.js';
+import { type IngestInput, type IngestProgress, type IngestResult } from '../../../workflows/ingest/shared.js';
 import { startTemporal } from '../../helpers/temporal.js';
 import { emojiNames, startFaultServer, type FaultServer } from './fault-server.js';
 import { readDataset } from './read-dataset.js';
@@ -112,6 +112,12 @@ describe('ingestWorkflow (real Temporal, loopback HTTP, real images)', () => {
     assert.equal((m.stats.by_error_kind as { [k: string]: number })['http_error:503'], 2);
     assert.equal((m.stats.by_error_kind as { [k: string]: number })['http_error:404'], 1);
     assert.equal((m.stats.orig_size_histogram as { [k: string]: number })['<=64'], ok);
+    // The progress query (answered by the last run after continue-as-new) carries the totals across runs.
+    const progress = await env.client.workflow.getHandle('ingest-1').query<IngestProgress>('ingestProgress');
+    assert.deepEqual(
+      [progress.phase, progress.rowsDone, progress.rowsTotal, progress.ok, progress.partitionsDone],
+      ['done', rows.length, rows.length, ok, 4],
+    );
     // Chunks are gone once shards are written.
     const leftovers: string[] = [];
     for await (const e of store.list(`datasets/emoji/${first.version}/work/`)) leftovers.push(e.key);
