@@ -15,7 +15,11 @@ import { ParamStore, towerSpecs } from '../../model/params.js';
 import { encodeSafetensors, type HostTensor } from '../../model/safetensors.js';
 import { CompactVocab, loadGemmaTokenizer, siglipTokens } from '../../model/tokenizer.js';
 import { selectEmoji } from '../../pipelines/eval/emoji-bench.js';
+import { Command } from 'commander';
+import { register as registerEval } from '../../workflows/cli/commands/eval.js';
+import { addGlobalOptions } from '../../workflows/cli/context.js';
 import { createEvalActivities } from '../../workflows/eval/activities.js';
+import { createEvalSchedule, listEvalSchedules } from '../../workflows/eval/schedule.js';
 import { type EvaluateResult } from '../../workflows/eval/shared.js';
 import { startTemporal } from '../helpers/temporal.js';
 import { tempStore } from './helpers.js';
@@ -98,6 +102,53 @@ describe('evaluateWorkflow on a real Temporal dev server', () => {
     assert.deepEqual(second.results.map((r) => r.metrics), first.results.map((r) => r.metrics));
     const summary = JSON.parse(new TextDecoder().decode(await tmp.store.get('eval/runs/test/summary.json'))) as { results: unknown[] };
     assert.equal(summary.results.length, 2);
+  });
+
+  it('sigforge eval --wait prints a results table; a schedule evaluates the newest checkpoint when triggered', async () => {
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue: 'eval',
+      workflowsPath,
+      activities: createEvalActivities({ store: tmp.store, backend: 'wasm' }),
+    });
+    await worker.runUntil(async () => {
+      const program = addGlobalOptions(new Command('sigforge')).exitOverride();
+      registerEval(program);
+      const lines: string[] = [];
+      const log = console.log;
+      const err = console.error;
+      console.log = (...a: unknown[]) => lines.push(a.join(' '));
+      console.error = () => undefined;
+      try {
+        await program.parseAsync(
+          ['eval', '--model', run, '--suite', 'emoji-zeroshot', '--languages', 'en,de', '--max-classes', '6', '--wait', '--temporal-address', env.address, '--root', pathToFileURL(tmp.root).href],
+          { from: 'user' },
+        );
+      } finally {
+        console.log = log;
+        console.error = err;
+      }
+      const out = lines.join('\n');
+      assert.match(out, /^model\s+suite\s+metrics/m);
+      assert.match(out, /step-0000002\s+emoji-zeroshot\s+top1 \d+\.\d%\s+top5 \d+\.\d%/);
+      assert.match(out, /summary: file:\/\//);
+
+      const id = await createEvalSchedule(env.client, { scheduleId: 'eval-nightly', every: '1d', input: { models: [pathToFileURL(run).href], suites: ['emoji-rb'], emoji: EMOJI } });
+      assert.ok((await listEvalSchedules(env.client)).some((s) => s.id === id && s.workflowType === 'evaluateWorkflow'));
+      const handle = env.client.schedule.getHandle(id);
+      await handle.trigger();
+      let started: string | undefined;
+      for (let i = 0; i < 100 && !started; i++) {
+        const d = await handle.describe();
+        started = d.info.recentActions[0]?.action.workflow.workflowId;
+        if (!started) await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.ok(started, 'the schedule started a workflow');
+      const result = (await env.client.workflow.getHandle(started).result()) as EvaluateResult;
+      assert.match(result.results[0]!.modelUri, /step-0000002$/);
+      await handle.delete();
+      await assert.rejects(createEvalSchedule(env.client, { scheduleId: 'x', every: 'daily', input: { models: [run], suites: ['emoji'] } }), /--every "daily"/);
+    });
   });
 
   it('bad input fails the workflow without retries, naming the problem', async () => {

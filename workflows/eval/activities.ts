@@ -60,10 +60,12 @@ export function createEvalActivities(deps: EvalDeps) {
     },
 
     /** Resolves suite names and files to validated suite objects (building the emoji benchmark if needed). */
-    async resolveEvalSuites(input: { suites: string[]; emoji: NonNullable<EvaluateInput['emoji']> }): Promise<EvalJob['suite'][]> {
+    async resolveEvalSuites(input: { suites: EvaluateInput['suites']; emoji: NonNullable<EvaluateInput['emoji']> }): Promise<EvalJob['suite'][]> {
       try {
         if (input.suites.length === 0) throw new EvalConfigError('at least one suite is needed', 'suites');
-        const all = (await Promise.all(input.suites.map((s) => resolveSuites(store, s, input.emoji)))).flat();
+        const all = (
+          await Promise.all(input.suites.map((s, i) => (typeof s === 'string' ? resolveSuites(store, s, input.emoji) : [parseSuite(s, `suites[${i}]`)])))
+        ).flat();
         const seen = new Set<string>();
         return all.filter((s) => !seen.has(s.name) && seen.add(s.name));
       } catch (err) {

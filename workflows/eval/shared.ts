@@ -13,8 +13,11 @@ export interface EvaluateInput {
    * URIs; a training run's directory (holding `checkpoints/step-NNNNNNN/`) means its newest committed checkpoint.
    */
   models: string[];
-  /** Suite names (emoji, emoji-zeroshot, emoji-retrieval, emoji-rb, emoji-ab) or suite file paths (JSON/YAML). */
-  suites: string[];
+  /**
+   * Suite names (emoji, emoji-zeroshot, emoji-retrieval, emoji-rb, emoji-ab), suite file paths on the worker, or
+   * suite objects (the CLI reads and validates files on the caller's machine and sends their content).
+   */
+  suites: (string | SuiteObject)[];
   /** Key prefix (under the worker's store) of the run's summary; default `eval/runs/<workflowId>`. */
   out?: string;
   /** Emoji benchmark options for the built-in suites. */
@@ -25,11 +28,18 @@ export interface EvaluateInput {
   backend?: string;
 }
 
+/** A suite as JSON (validated by the activities; see model/eval/suite.ts). */
+export interface SuiteObject {
+  name: string;
+  task: string;
+  [k: string]: unknown;
+}
+
 /** One (model, suite) evaluation, as the workflow passes it to an activity. */
 export interface EvalJob {
   modelUri: string;
   /** A validated suite object (small: names, templates, labels). */
-  suite: { name: string; task: string; [k: string]: unknown };
+  suite: SuiteObject;
   backend?: string;
 }
 
