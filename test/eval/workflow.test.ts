@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -115,18 +115,16 @@ describe('evaluateWorkflow on a real Temporal dev server', () => {
       const program = addGlobalOptions(new Command('sigforge')).exitOverride();
       registerEval(program);
       const lines: string[] = [];
-      const log = console.log;
-      const err = console.error;
-      console.log = (...a: unknown[]) => lines.push(a.join(' '));
-      console.error = () => undefined;
+      const log = mock.method(console, 'log', (...a: unknown[]) => lines.push(a.join(' ')));
+      const err = mock.method(console, 'error', () => undefined);
       try {
         await program.parseAsync(
           ['eval', '--model', run, '--suite', 'emoji-zeroshot', '--languages', 'en,de', '--max-classes', '6', '--wait', '--temporal-address', env.address, '--root', pathToFileURL(tmp.root).href],
           { from: 'user' },
         );
       } finally {
-        console.log = log;
-        console.error = err;
+        log.mock.restore();
+        err.mock.restore();
       }
       const out = lines.join('\n');
       assert.match(out, /^model\s+suite\s+metrics/m);
