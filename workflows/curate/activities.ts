@@ -50,11 +50,12 @@ import {
   selectSummaryRows,
   type ShardSummary,
 } from '../../pipelines/curate/summary-file.js';
-import { cacheKey, decisionsKey, hashIndexKey, materializedKey, reportKeys } from './keys.js';
+import { cacheKey, decisionsKey, hashIndexKey, materializedKey, planKey, reportKeys } from './keys.js';
 import { applyDecisions, type ShardDecisions } from './materialize.js';
 import {
   type CurateInput,
   type CuratePlanInfo,
+  type CuratePlanRef,
   type CurateResult,
   type CurateShardInput,
   type GlobalStepResult,
@@ -125,6 +126,17 @@ export function createCurateActivities(deps: CurateDeps) {
   const { store } = deps;
 
   const configOf = (plan: CuratePlanInfo): CurateConfig => parseCurateConfig(plan.config);
+  // Plans are immutable per (name, version): cache the parsed JSON per worker.
+  const plans = new Map<string, CuratePlanInfo>();
+  async function loadPlan(ref: CuratePlanRef): Promise<CuratePlanInfo> {
+    let plan = plans.get(ref.planKey);
+    if (!plan) {
+      plan = JSON.parse(new TextDecoder().decode(await store.get(ref.planKey))) as CuratePlanInfo;
+      if (plans.size > 16) plans.clear();
+      plans.set(ref.planKey, plan);
+    }
+    return plan;
+  }
 
   async function readColumns(
     key: string,
@@ -176,7 +188,7 @@ export function createCurateActivities(deps: CurateDeps) {
 
   return {
     /** Validates input and config, resolves datasets and fixes the output version. */
-    prepareCuration: guard(async (raw: CurateInput): Promise<CuratePlanInfo> => {
+    prepareCuration: guard(async (raw: CurateInput): Promise<CuratePlanRef> => {
       const input = InputSchema.parse(raw);
       const cfg = parseCurateConfig(input.config);
       if (cfg.filters.some((f) => f.name === 'model_score') && !deps.scorer) {
@@ -213,7 +225,7 @@ export function createCurateActivities(deps: CurateDeps) {
         ).slice(0, 16);
       datasetKeys(input.name, version); // validates name and version
       const committed = (await store.head(datasetKeys(input.name, version).manifest)) !== null;
-      return {
+      const plan: CuratePlanInfo = {
         name: input.name,
         version,
         inputName: manifest.name,
@@ -227,10 +239,17 @@ export function createCurateActivities(deps: CurateDeps) {
         incremental: input.incremental,
         committed,
       };
+      const key = planKey(input.name, version);
+      const body = json(plan);
+      if (!committed) await store.put(key, body);
+      const digest = createHash('sha256').update(body).digest('hex');
+      return { name: input.name, version, planKey: key, digest, shardCount: shards.length, committed };
     }),
 
     /** Status, filters and attribute tags of one input shard, cached by (shard sha256, step hash). */
-    scoreShard: guard(async ({ plan, shard }: CurateShardInput): Promise<ScoreShardResult> => {
+    scoreShard: guard(async (input: CurateShardInput): Promise<ScoreShardResult> => {
+      const { shard } = input;
+      const plan = await loadPlan(input.plan);
       const ref = plan.shards[shard]!;
       const key = cacheKey(plan.stepHash, ref.sha256);
       if (plan.incremental && (await store.head(key))) {
@@ -254,7 +273,8 @@ export function createCurateActivities(deps: CurateDeps) {
     }),
 
     /** The global step over every shard's cached result; writes decisions, the report and the hash index. */
-    globalStep: guard(async (plan: CuratePlanInfo): Promise<GlobalStepResult> => {
+    globalStep: guard(async (ref: CuratePlanRef): Promise<GlobalStepResult> => {
+      const plan = await loadPlan(ref);
       const cfg = configOf(plan);
       const summaries: ShardSummary[] = [];
       for (const ref of plan.shards) {
@@ -312,15 +332,18 @@ export function createCurateActivities(deps: CurateDeps) {
     }),
 
     /** Writes one curated shard: the input shard's kept rows with weights, merged captions and attributes, shuffled. */
-    materializeShard: guard(async ({ plan, shard }: CurateShardInput): Promise<MaterializeResult> => {
+    materializeShard: guard(async (input: CurateShardInput): Promise<MaterializeResult> => {
+      const { shard } = input;
+      const plan = await loadPlan(input.plan);
       const doneKey = materializedKey(plan.name, plan.version, shard);
       if (await store.head(doneKey)) {
         const done = JSON.parse(new TextDecoder().decode(await store.get(doneKey))) as MaterializeResult;
-        if (!done.info || (await store.head(done.info.key))?.size === done.info.bytes) return done;
+        const intact = !done.info || (await store.head(done.info.key))?.size === done.info.bytes;
+        if (done.digest === input.plan.digest && intact) return done;
       }
       const dKey = decisionsKey(plan.name, plan.version, shard);
       const decisions = JSON.parse(new TextDecoder().decode(await store.get(dKey))) as ShardDecisions;
-      let result: MaterializeResult = { shard, info: null };
+      let result: MaterializeResult = { shard, digest: input.plan.digest, info: null };
       if (decisions.ids.length > 0) {
         const rows: Record[] = [];
         for await (const batch of readShard(store, plan.shards[shard]!.key)) {
@@ -336,7 +359,7 @@ export function createCurateActivities(deps: CurateDeps) {
           );
         }
         const info = await writeShard(store, datasetKeys(plan.name, plan.version).shard(shard), out);
-        result = { shard, info };
+        result = { shard, digest: input.plan.digest, info };
       }
       await store.put(doneKey, json(result));
       return result;
@@ -345,15 +368,14 @@ export function createCurateActivities(deps: CurateDeps) {
     /** Commits the curated version's manifest (last, create-if-absent); an existing one is success. */
     commitCuration: guard(
       async ({
-        plan,
-        shards,
+        plan: ref,
         global,
       }: {
-        plan: CuratePlanInfo;
-        shards: MaterializeResult[];
+        plan: CuratePlanRef;
         global: GlobalStepResult | null;
       }): Promise<CurateResult> => {
-        const keys = datasetKeys(plan.name, plan.version);
+        const keys = datasetKeys(ref.name, ref.version);
+        const plan = { name: ref.name, version: ref.version };
         const existing = async (): Promise<CurateResult> => {
           const m = await readManifest(store, plan.name, plan.version);
           const stats = m.stats as { curation?: { rows_in?: number }; rows?: number };
@@ -368,17 +390,24 @@ export function createCurateActivities(deps: CurateDeps) {
             reportUri: store.uri(reportKeys(plan.name, plan.version).json),
           };
         };
-        if (plan.committed || !global) return await existing();
-        const infos = shards.flatMap((s) => (s.info ? [s.info] : []));
+        if (ref.committed || !global) return await existing();
+        const full = await loadPlan(ref);
+        const infos: NonNullable<MaterializeResult['info']>[] = [];
+        for (let shard = 0; shard < ref.shardCount; shard++) {
+          const done = JSON.parse(
+            new TextDecoder().decode(await store.get(materializedKey(ref.name, ref.version, shard))),
+          ) as MaterializeResult;
+          if (done.info) infos.push(done.info);
+        }
         const manifest = buildManifest(store, {
           name: plan.name,
           version: plan.version,
           kind: 'curated',
           shards: infos,
           lineage: {
-            inputs: [{ name: plan.inputName, version: plan.inputVersion }],
-            config: { curate: plan.config, eval_sets: plan.evalSets, dedup_against: plan.dedupAgainst },
-            config_hash: plan.configHash,
+            inputs: [{ name: full.inputName, version: full.inputVersion }],
+            config: { curate: full.config, eval_sets: full.evalSets, dedup_against: full.dedupAgainst },
+            config_hash: full.configHash,
             code_version: CURATE_CODE_VERSION,
           },
           stats: {

@@ -10,6 +10,11 @@ export function runPrefix(name: string, version: string): string {
   return `curation/runs/${name}/${version}`;
 }
 
+/** The run's plan (input shards, validated config, hashes). */
+export function planKey(name: string, version: string): string {
+  return `${runPrefix(name, version)}/plan.json`;
+}
+
 /** Decisions (kept ids, weights, merged captions, attributes) for one input shard. */
 export function decisionsKey(name: string, version: string, shard: number): string {
   return `${runPrefix(name, version)}/decisions/part-${String(shard).padStart(5, '0')}.json`;

@@ -31,7 +31,7 @@ export interface CurateShardRef {
   rows: number;
 }
 
-/** What preparation fixed; passed to every activity. */
+/** What preparation fixed; stored as `plan.json` beside the run's outputs (activities load it by reference). */
 export interface CuratePlanInfo {
   name: string;
   version: string;
@@ -50,9 +50,22 @@ export interface CuratePlanInfo {
   committed: boolean;
 }
 
+/** The small reference to a stored plan that workflow history carries (never the shard list itself). */
+export interface CuratePlanRef {
+  name: string;
+  version: string;
+  /** Storage key of the plan JSON. */
+  planKey: string;
+  /** sha256 of the plan JSON: side outputs of an earlier run with another plan under the same version are not reused. */
+  digest: string;
+  shardCount: number;
+  /** True when this version's manifest already exists (nothing to do). */
+  committed: boolean;
+}
+
 /** Input of a per-shard activity. */
 export interface CurateShardInput {
-  plan: CuratePlanInfo;
+  plan: CuratePlanRef;
   shard: number;
 }
 
@@ -78,6 +91,8 @@ export interface GlobalStepResult {
 /** One written output shard (null when the input shard kept no rows). */
 export interface MaterializeResult {
   shard: number;
+  /** Digest of the plan that produced it. */
+  digest?: string;
   info: {
     key: string;
     rows: number;

@@ -69,16 +69,16 @@ export async function curateWorkflow(input: CurateInput): Promise<CurateResult> 
 
   const plan = await short.prepareCuration(input);
   progress.version = plan.version;
-  progress.shardsTotal = plan.shards.length;
+  progress.shardsTotal = plan.shardCount;
   if (plan.committed) {
     progress.phase = 'done';
-    return await short.commitCuration({ plan, shards: [], global: null });
+    return await short.commitCuration({ plan, global: null });
   }
   const window = Math.max(1, input.maxConcurrentShards ?? 4);
 
   progress.phase = 'scoring';
   const scored = await slidingWindow<ScoreShardResult>(
-    plan.shards.length,
+    plan.shardCount,
     window,
     (shard) => long.scoreShard({ plan, shard }),
     () => void progress.shardsScored++,
@@ -88,15 +88,15 @@ export async function curateWorkflow(input: CurateInput): Promise<CurateResult> 
   const global = await long.globalStep(plan);
 
   progress.phase = 'materializing';
-  const shards = await slidingWindow<MaterializeResult>(
-    plan.shards.length,
+  await slidingWindow<MaterializeResult>(
+    plan.shardCount,
     window,
     (shard) => long.materializeShard({ plan, shard }),
     () => void progress.shardsMaterialized++,
   );
 
   progress.phase = 'committing';
-  const result = await short.commitCuration({ plan, shards, global });
+  const result = await short.commitCuration({ plan, global });
   progress.phase = 'done';
   const reused = scored.filter((s) => s.reused).length;
   return { ...result, shardsReused: reused, shardsScored: scored.length - reused };
