@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { ListMultipartUploadsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -46,6 +46,7 @@ describe('S3Store: the ObjectStore contract on a real MinIO', () => {
     }
     const res = await s.put('big.bin', chunks());
     assert.equal(res.size, body.length);
+    assert.equal(res.sha256, createHash('sha256').update(body).digest('hex'));
     assert.deepEqual(Buffer.from(await s.get('big.bin')), body);
     assert.deepEqual(
       Buffer.from(await s.getRange('big.bin', 9 * MIB - 5, 10)),
