@@ -43,7 +43,7 @@ describe('sigforge curate flags', () => {
   });
 });
 
-describe('crash before commit', () => {
+describe('curate activities called directly', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'sigforge-curate-crash-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -102,5 +102,31 @@ describe('crash before commit', () => {
     const res = await acts.commitCuration({ plan, global });
     assert.equal(res.rowsOut, 20);
     assert.equal((await readManifest(store, 'cur', plan.version)).kind, 'curated');
+  });
+
+  it('plugs an image-text scorer in as the model_score filter (scores cached per shard, global top fraction)', async () => {
+    const store = openStore(`file://${dir}/store`);
+    // A stand-in for a checkpoint's similarity: the first image byte (0..19 here); real scorers come from model/.
+    const seen: number[] = [];
+    const scorer = async (rows: readonly { image: Uint8Array | null; caption: string }[]): Promise<Float32Array> => {
+      seen.push(rows.length);
+      return Float32Array.from(rows, (r) => (r.image ? r.image[0]! : Number.NaN));
+    };
+    const acts = createCurateActivities({ store, scorer });
+    const config = {
+      filters: [{ name: 'model_score', top_fraction: 0.25 }],
+      m4: { enabled: false },
+      language_mix: { mode: 'off' },
+    };
+    const plan = await acts.prepareCuration({ input: 'raw@v1', config, name: 'scored', incremental: false });
+    await acts.scoreShard({ plan, shard: 0 });
+    assert.deepEqual(seen, [20]);
+    const global = await acts.globalStep(plan);
+    assert.equal(global.rowsOut, 5);
+    assert.equal(global.dropped['model_score:low'], 15);
+    await assert.rejects(
+      createCurateActivities({ store }).prepareCuration({ input: 'raw@v1', config, name: 'scored2' }),
+      /no image-text scorer/,
+    );
   });
 });
