@@ -1,0 +1,205 @@
+// Checkpoints on storage (ARCHITECTURE.md): `<run>/stages/<stage>/checkpoints/step-NNNNNNN/` holds
+// model.safetensors (HF parameter names, kernels in [in, out] layout), optimizer.safetensors ("m/<name>", "v/<name>"),
+// teacher.safetensors when self-distillation is on ("<name>" of the EMA teacher, "center/global", "center/patch"),
+// and checkpoint.json, written last: the checkpoint exists iff checkpoint.json does.
+import { createHash } from 'node:crypto';
+import * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
+import { loaderPositionSchema } from '../../pipelines/loader/position.js';
+import { joinKey, NotFoundError, type ObjectStore } from '../../storage/index.js';
+import { modelConfigSchema } from '../config.js';
+import { AdamW, type AdamWConfig } from '../optimizer.js';
+import { ParamStore } from '../params.js';
+import { decodeSafetensors, encodeSafetensors, type HostTensor } from '../safetensors.js';
+import { type TrainModel } from '../train-step.js';
+import { TrainCheckpointError } from './errors.js';
+
+/** Where a run lives: a store and a key prefix (`runs/<name>`). */
+export interface RunLocation {
+  readonly store: ObjectStore;
+  readonly prefix: string;
+}
+
+const fileSchema = z.object({ bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
+
+/** checkpoint.json. */
+export const checkpointMetaSchema = z.object({
+  format: z.literal('sigforge-checkpoint'),
+  version: z.literal(1),
+  stage: z.string().min(1),
+  /** Training steps done on this branch of the curriculum (global step). */
+  step: z.number().int().nonnegative(),
+  optimizerStep: z.number().int().nonnegative(),
+  model: modelConfigSchema,
+  loader: loaderPositionSchema,
+  /** Every random choice is keyed by (seed, stage, step), so the seed is the whole RNG state. */
+  rng: z.object({ seed: z.number().int().nonnegative() }),
+  distill: z.object({ momentum: z.number() }).nullable(),
+  files: z.record(z.string(), fileSchema),
+  /** Parameter names in the trainer's order (reduction order, hence bit-exact resume, depends on it). */
+  paramOrder: z.array(z.string()),
+  createdAt: z.string(),
+});
+export type CheckpointMeta = z.output<typeof checkpointMetaSchema>;
+
+/** Key prefix of a stage's checkpoints. */
+export function checkpointsPrefix(run: RunLocation, stage: string): string {
+  return joinKey(run.prefix, 'stages', stage, 'checkpoints');
+}
+
+/** Key of one checkpoint directory. */
+export function checkpointKey(run: RunLocation, stage: string, step: number): string {
+  return joinKey(checkpointsPrefix(run, stage), `step-${String(step).padStart(7, '0')}`);
+}
+
+function hostOf(t: tf.Tensor): HostTensor {
+  return { dtype: t.dtype === 'int32' ? 'int32' : 'float32', shape: [...t.shape], data: t.dataSync() as Float32Array | Int32Array };
+}
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Writes a checkpoint (tensor files first, checkpoint.json last); rewriting the same step is harmless. */
+export async function saveCheckpoint(
+  run: RunLocation,
+  stage: string,
+  model: TrainModel,
+  state: { step: number; loader: CheckpointMeta['loader']; seed: number },
+): Promise<CheckpointMeta> {
+  const dir = checkpointKey(run, stage, state.step);
+  const files: Record<string, Uint8Array> = {};
+  const params = new Map<string, HostTensor>();
+  for (const [name, v] of model.params.vars) params.set(name, hostOf(v));
+  files['model.safetensors'] = encodeSafetensors(params);
+  const opt = new Map<string, HostTensor>();
+  for (const [name, t] of model.optimizer.stateTensors()) opt.set(name, hostOf(t));
+  files['optimizer.safetensors'] = encodeSafetensors(opt);
+  if (model.distill) {
+    const teacher = new Map<string, HostTensor>();
+    for (const [name, v] of model.distill.teacher.vars) teacher.set(name, hostOf(v));
+    teacher.set('center/global', hostOf(model.distill.centerGlobal));
+    teacher.set('center/patch', hostOf(model.distill.centerPatch));
+    files['teacher.safetensors'] = encodeSafetensors(teacher);
+  }
+  const meta: CheckpointMeta = {
+    format: 'sigforge-checkpoint',
+    version: 1,
+    stage,
+    step: state.step,
+    optimizerStep: model.optimizer.step,
+    model: model.config,
+    loader: state.loader,
+    rng: { seed: state.seed },
+    distill: model.distill ? { momentum: model.distill.momentum } : null,
+    files: {},
+    paramOrder: [...model.params.vars.keys()],
+    createdAt: new Date().toISOString(),
+  };
+  for (const [name, bytes] of Object.entries(files)) {
+    const r = await run.store.put(joinKey(dir, name), bytes);
+    meta.files[name] = { bytes: r.size, sha256: r.sha256 };
+  }
+  await run.store.put(joinKey(dir, 'checkpoint.json'), new TextEncoder().encode(`${JSON.stringify(meta, null, 2)}\n`));
+  return meta;
+}
+
+/** Committed checkpoint steps of a stage, ascending. */
+export async function listCheckpoints(run: RunLocation, stage: string): Promise<number[]> {
+  const steps: number[] = [];
+  const re = /\/step-(\d{7,})\/checkpoint\.json$/;
+  for await (const { key } of run.store.list(`${checkpointsPrefix(run, stage)}/`)) {
+    const m = re.exec(key);
+    if (m) steps.push(Number(m[1]));
+  }
+  return steps.sort((a, b) => a - b);
+}
+
+/** Reads and validates checkpoint.json of a checkpoint directory key. */
+export async function readCheckpointMeta(store: ObjectStore, dir: string): Promise<CheckpointMeta> {
+  const uri = store.uri(dir);
+  let bytes: Uint8Array;
+  try {
+    bytes = await store.get(joinKey(dir, 'checkpoint.json'));
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new TrainCheckpointError(uri, 'no committed checkpoint (checkpoint.json is missing)', { cause: err });
+    throw err;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new TrainCheckpointError(uri, `checkpoint.json is not JSON (${(err as Error).message})`, { cause: err });
+  }
+  const r = checkpointMetaSchema.safeParse(json);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new TrainCheckpointError(uri, `checkpoint.json: ${i.path.join('.')}: ${i.message}`, { cause: r.error });
+  }
+  return r.data;
+}
+
+/** Reads one tensor file of a checkpoint, checking its recorded size and sha256. */
+export async function readCheckpointFile(store: ObjectStore, dir: string, meta: CheckpointMeta, name: string): Promise<Map<string, HostTensor>> {
+  const want = meta.files[name];
+  const uri = store.uri(joinKey(dir, name));
+  if (!want) throw new TrainCheckpointError(store.uri(dir), `has no ${name}`);
+  const bytes = await store.get(joinKey(dir, name));
+  const got = sha256(bytes);
+  if (bytes.byteLength !== want.bytes || got !== want.sha256) {
+    throw new TrainCheckpointError(uri, `is ${bytes.byteLength} bytes with sha256 ${got}; checkpoint.json records ${want.bytes} bytes, ${want.sha256}`);
+  }
+  return decodeSafetensors(bytes, uri).tensors;
+}
+
+function toTensors(host: Map<string, HostTensor>, filter: (name: string) => boolean = () => true): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  for (const [name, t] of host) if (filter(name)) out.set(name, tf.tensor(t.data, [...t.shape], t.dtype));
+  return out;
+}
+
+/** Restores a TrainModel from a checkpoint directory (weights, optimizer moments and step, teacher and centers). */
+export async function loadCheckpoint(store: ObjectStore, dir: string, optimizer: Partial<AdamWConfig>): Promise<{ model: TrainModel; meta: CheckpointMeta }> {
+  const meta = await readCheckpointMeta(store, dir);
+  const loaded = toTensors(await readCheckpointFile(store, dir, meta, 'model.safetensors'));
+  const ordered = new Map<string, tf.Tensor>();
+  for (const name of meta.paramOrder) {
+    const t = loaded.get(name);
+    if (!t) throw new TrainCheckpointError(store.uri(dir), `model.safetensors has no parameter ${name}`);
+    ordered.set(name, t);
+  }
+  if (ordered.size !== loaded.size) throw new TrainCheckpointError(store.uri(dir), `model.safetensors holds ${loaded.size} tensors, checkpoint.json lists ${ordered.size}`);
+  const params = ParamStore.fromTensors(ordered);
+  const opt = new AdamW(optimizer);
+  const moments = toTensors(await readCheckpointFile(store, dir, meta, 'optimizer.safetensors'));
+  opt.loadState(moments, meta.optimizerStep);
+  tf.dispose([...moments.values()]);
+  const model: TrainModel = { config: meta.model, params, optimizer: opt };
+  if (meta.distill) {
+    const t = await readCheckpointFile(store, dir, meta, 'teacher.safetensors');
+    const center = (k: string): tf.Variable => {
+      const h = t.get(k);
+      if (!h) throw new TrainCheckpointError(store.uri(dir), `teacher.safetensors has no ${k}`);
+      return tf.variable(tf.tensor(h.data, [...h.shape]), false);
+    };
+    model.distill = {
+      teacher: ParamStore.fromTensors(toTensors(t, (n) => !n.startsWith('center/')), false),
+      centerGlobal: center('center/global'),
+      centerPatch: center('center/patch'),
+      momentum: meta.distill.momentum,
+    };
+  }
+  return { model, meta };
+}
+
+/** Deletes regular checkpoints beyond the newest `keep`, sparing `marks`; uncommits (checkpoint.json) first. */
+export async function pruneCheckpoints(run: RunLocation, stage: string, keep: number, marks: readonly number[]): Promise<number[]> {
+  const steps = await listCheckpoints(run, stage);
+  const doomed = steps.slice(0, Math.max(0, steps.length - keep)).filter((s) => !marks.includes(s));
+  for (const step of doomed) {
+    const dir = checkpointKey(run, stage, step);
+    await run.store.delete(joinKey(dir, 'checkpoint.json'));
+    for await (const { key } of run.store.list(`${dir}/`)) await run.store.delete(key);
+  }
+  return doomed;
+}

@@ -1,0 +1,218 @@
+// Runs one stage of the curriculum: resume from the stage's newest committed checkpoint (else enter from the
+// parent's branch point, else fresh weights), train step by step — yielding to the event loop between steps so
+// heartbeats flow — write metrics and checkpoints, and stop cleanly at a checkpoint when asked.
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import * as tf from '@tensorflow/tfjs';
+import { parseLoaderConfig, type LoaderConfig } from '../../pipelines/loader/config.js';
+import { StreamingLoader } from '../../pipelines/loader/loader.js';
+import { type LoaderPosition, startPosition } from '../../pipelines/loader/position.js';
+import { hashKeys } from '../../pipelines/loader/random.js';
+import { type ObjectStore } from '../../storage/index.js';
+import { type ModelConfig } from '../config.js';
+import { ParamStore } from '../params.js';
+import { createTrainModel, disposeTrainModel, enableDistillation, type TrainModel, trainStep } from '../train-step.js';
+import { rowSigmoidLoss, learnability, selectLearnable, superBatchSize } from './acid.js';
+import { disposeTrainBatch, subsetBatch, toTrainBatch, visionInput } from './batch.js';
+import { checkpointKey, listCheckpoints, loadCheckpoint, pruneCheckpoints, readCheckpointFile, readCheckpointMeta, type RunLocation, saveCheckpoint } from './checkpoint.js';
+import { TrainCheckpointError } from './errors.js';
+import { type MetricRow, writeMetricsChunk } from './metrics.js';
+import { type RunConfig } from './run-config.js';
+import { type StagePlan } from './stages.js';
+import { type TextPipe } from './text.js';
+import { enterStage } from './transition.js';
+
+/** Progress of a running stage (heartbeat details). */
+export interface StageProgress {
+  stage: string;
+  step: number;
+  endStep: number;
+  loss: number;
+  lr: number;
+  imagesPerS: number;
+  checkpointStep: number | null;
+}
+
+/** Everything a stage needs; IO and control come in from the caller (the activity). */
+export interface StageContext {
+  readonly run: RunLocation;
+  readonly data: ObjectStore;
+  readonly shards: readonly string[];
+  readonly config: RunConfig;
+  readonly model: ModelConfig;
+  readonly stage: StagePlan;
+  readonly text: TextPipe;
+  readonly backend: string;
+  /** Called after every step. */
+  readonly onStep?: (p: StageProgress) => void;
+  /** Checked after every step: when true the stage checkpoints and returns unfinished. */
+  readonly shouldStop?: () => boolean;
+}
+
+/** What a stage run ended with. */
+export interface StageResult {
+  stage: string;
+  step: number;
+  finished: boolean;
+  checkpoint: string;
+  loss: number | null;
+  /** Share of wall time spent waiting for batches. */
+  dataWaitShare: number;
+  /** Steps trained by this call (0 when the stage was already done). */
+  trainedSteps: number;
+}
+
+async function startState(ctx: StageContext): Promise<{ model: TrainModel; step: number; position: LoaderPosition }> {
+  const { run, stage, config } = ctx;
+  const steps = await listCheckpoints(run, stage.name);
+  const o = stage.optimizer;
+  const opt = { lr: o.lr, weightDecay: o.weightDecay, clipNorm: o.clipNorm, beta2: o.beta2, warmupSteps: o.warmupSteps, totalSteps: o.totalSteps };
+  if (steps.length > 0) {
+    const { model, meta } = await loadCheckpoint(run.store, checkpointKey(run, stage.name, steps.at(-1)!), opt);
+    return { model, step: meta.step, position: meta.loader };
+  }
+  if (stage.parent) {
+    const dir = checkpointKey(run, stage.parent.stage, stage.parent.step);
+    const { model, meta } = await loadCheckpoint(run.store, dir, opt);
+    return { model: enterStage(model, stage), step: meta.step, position: meta.loader };
+  }
+  const model = createTrainModel(ctx.model, { seed: config.seed, optimizer: opt });
+  return { model, step: 0, position: startPosition(config.seed) };
+}
+
+function loaderConfig(ctx: StageContext, model: TrainModel, views: boolean): LoaderConfig {
+  const { stage, config } = ctx;
+  const p = model.config.vision.patchSize;
+  const batchSize = stage.acid ? superBatchSize(stage.batchSize, stage.acid.filter) : stage.batchSize;
+  const size = stage.imageSize ?? model.config.vision.imageSize;
+  const local = config.distill !== false ? (config.distill.localSize ?? Math.max(p, Math.round(size / (2 * p)) * p)) : p;
+  return parseLoaderConfig({
+    batchSize,
+    resolution: stage.seqLens ? { kind: 'naflex', patchSize: p, seqLens: stage.seqLens } : { kind: 'fixed', size },
+    ...config.loader,
+    views: views && config.distill !== false ? { globalSize: size, localSize: local, locals: config.distill.locals } : null,
+  });
+}
+
+async function loadTeacher(ctx: StageContext): Promise<{ params: ParamStore; config: ModelConfig }> {
+  const ref = ctx.stage.acid!.teacher;
+  let store = ctx.run.store;
+  let dir: string;
+  if (ref === 'base') dir = checkpointKey(ctx.run, 'base', ctx.stage.startStep);
+  else {
+    const root = ctx.run.store.rootUri;
+    if (!ref.startsWith(`${root}/`)) throw new TrainCheckpointError(ref, `ACID teacher must be "base" or a checkpoint under ${root}`);
+    dir = ref.slice(root.length + 1);
+    store = ctx.run.store;
+  }
+  const meta = await readCheckpointMeta(store, dir);
+  const host = await readCheckpointFile(store, dir, meta, 'model.safetensors');
+  const tensors = new Map<string, tf.Tensor>();
+  for (const [k, t] of host) tensors.set(k, tf.tensor(t.data, [...t.shape], t.dtype));
+  return { params: ParamStore.fromTensors(tensors, false), config: meta.model };
+}
+
+/** Trains one stage to its end (or until asked to stop), checkpointing as configured; idempotent on retry. */
+export async function runStage(ctx: StageContext): Promise<StageResult> {
+  const { run, stage, config } = ctx;
+  const state = await startState(ctx);
+  const model = state.model;
+  let { step, position } = state;
+  const teacher = stage.acid && step < stage.endStep ? await loadTeacher(ctx) : null;
+  const needsViews = (): boolean => stage.distill && model.distill !== undefined;
+  let views = needsViews();
+  let loader = await StreamingLoader.open({ store: ctx.data, shards: ctx.shards, config: loaderConfig(ctx, model, views), tokenize: ctx.text.tokenize, position });
+  const rows: MetricRow[] = [];
+  let lastCheckpoint = (await listCheckpoints(run, stage.name)).at(-1) ?? null;
+  let loss: number | null = null;
+  let waitMs = 0;
+  let trained = 0;
+  const started = performance.now();
+  const checkpoint = async (): Promise<void> => {
+    await writeMetricsChunk(run, stage.name, step, rows);
+    rows.length = 0;
+    await saveCheckpoint(run, stage.name, model, { step, loader: position, seed: config.seed });
+    lastCheckpoint = step;
+    await pruneCheckpoints(run, stage.name, config.keepLast, stage.marks);
+  };
+  try {
+    while (step < stage.endStep) {
+      if (stage.distillAt !== null && step >= stage.distillAt && !model.distill && stage.distill) {
+        const d = config.distill === false ? { momentum: 0.99 } : config.distill;
+        enableDistillation(model, { momentum: d.momentum, seed: hashKeys(config.seed, 'distill') });
+      }
+      if (needsViews() !== views) {
+        // Reopen at the same position with distillation views: the batches stay the same, views are added.
+        await loader.close();
+        views = needsViews();
+        loader = await StreamingLoader.open({ store: ctx.data, shards: ctx.shards, config: loaderConfig(ctx, model, views), tokenize: ctx.text.tokenize, position });
+      }
+      const t0 = performance.now();
+      let host = await loader.next();
+      const t1 = performance.now();
+      waitMs += t1 - t0;
+      if (teacher) {
+        const input = visionInput(host);
+        const ids = tf.tensor2d(host.tokens, [host.ids.length, ctx.text.length], 'int32');
+        const scores = learnability(rowSigmoidLoss(model.params.get, model.config, input, ids), rowSigmoidLoss(teacher.params.get, teacher.config, input, ids));
+        tf.dispose([ids, ...(input.kind === 'fixed' ? [input.images] : [input.patches, input.mask])]);
+        host = subsetBatch(host, selectLearnable(scores, stage.batchSize));
+      }
+      const batch = toTrainBatch(host, model.config, ctx.text, {
+        locca: stage.locca,
+        distill: stage.distill,
+        maskRatio: config.distill === false ? 0.5 : config.distill.maskRatio,
+        seed: config.seed,
+        stage: stage.name,
+        step,
+      });
+      const r = trainStep(model, batch, { sigmoidChunks: config.sigmoidChunks });
+      disposeTrainBatch(batch);
+      step++;
+      trained++;
+      position = host.position;
+      loss = r.loss;
+      const secs = (performance.now() - t1) / 1000;
+      const lr = model.optimizer.config.lr * r.multiplier;
+      const scale = tf.exp(model.params.get('logit_scale'));
+      const t = scale.dataSync()[0]!;
+      scale.dispose();
+      const b = model.params.get('logit_bias').dataSync()[0]!;
+      rows.push({
+        stage: stage.name,
+        step,
+        loss: r.loss,
+        sigmoid: r.sigmoid,
+        locca: r.locca,
+        l2g: r.l2g,
+        mask: r.mask,
+        lr,
+        t,
+        b,
+        gradNorm: r.gradNorm,
+        imagesPerS: host.ids.length / Math.max(secs + (t1 - t0) / 1000, 1e-9),
+        dataWaitMs: t1 - t0,
+        backend: ctx.backend,
+        time: new Date().toISOString(),
+      });
+      const stop = ctx.shouldStop?.() ?? false;
+      if (step % config.checkpointEvery === 0 || step === stage.endStep || stage.marks.includes(step) || stop) await checkpoint();
+      ctx.onStep?.({ stage: stage.name, step, endStep: stage.endStep, loss: r.loss, lr, imagesPerS: rows.at(-1)?.imagesPerS ?? 0, checkpointStep: lastCheckpoint });
+      if (stop && step < stage.endStep) break;
+      await yieldToEventLoop();
+    }
+  } finally {
+    await loader.close();
+    disposeTrainModel(model);
+    teacher?.params.dispose();
+  }
+  const wall = performance.now() - started;
+  return {
+    stage: stage.name,
+    step,
+    finished: step >= stage.endStep,
+    checkpoint: run.store.uri(checkpointKey(run, stage.name, step)),
+    loss,
+    dataWaitShare: wall > 0 ? waitMs / wall : 0,
+    trainedSteps: trained,
+  };
+}

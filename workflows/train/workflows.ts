@@ -1,0 +1,105 @@
+// The train workflow: plan, then each stage as one long heartbeating activity on the `train` queue that resumes
+// from its newest checkpoint when retried; pause / resume / stopAfterCheckpoint cancel the running stage, which
+// checkpoints before it stops; each finished stage starts its evaluation as a child workflow.
+import {
+  ActivityCancellationType,
+  CancellationScope,
+  condition,
+  defineQuery,
+  defineSignal,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { TrainActivities } from './activities.js';
+import {
+  PAUSE_SIGNAL,
+  RESUME_SIGNAL,
+  STOP_AFTER_CHECKPOINT_SIGNAL,
+  type StageEvalInput,
+  type StageOutcome,
+  TRAIN_NON_RETRYABLE,
+  TRAIN_PROGRESS_QUERY,
+  TRAIN_TASK_QUEUE,
+  type TrainInput,
+  type TrainProgress,
+  type TrainResult,
+} from './shared.js';
+
+export const trainProgressQuery = defineQuery<TrainProgress>(TRAIN_PROGRESS_QUERY);
+export const pauseSignal = defineSignal(PAUSE_SIGNAL);
+export const resumeSignal = defineSignal(RESUME_SIGNAL);
+export const stopAfterCheckpointSignal = defineSignal(STOP_AFTER_CHECKPOINT_SIGNAL);
+
+/** Evaluation of a finished stage; a no-op hook until the evaluate workflow exists. */
+export async function stageEvaluationWorkflow(input: StageEvalInput): Promise<StageEvalInput & { evaluated: boolean }> {
+  return { ...input, evaluated: false };
+}
+
+/** Trains a run's curriculum stage by stage; returns every stage's outcome. */
+export async function trainWorkflow(input: TrainInput): Promise<TrainResult> {
+  const short = proxyActivities<TrainActivities>({
+    startToCloseTimeout: '10 minutes',
+    retry: { maximumAttempts: 3, nonRetryableErrorTypes: TRAIN_NON_RETRYABLE },
+  });
+  const long = proxyActivities<TrainActivities>({
+    taskQueue: TRAIN_TASK_QUEUE,
+    startToCloseTimeout: '30 days',
+    heartbeatTimeout: `${input.heartbeatTimeoutSeconds ?? 120} seconds`,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: TRAIN_NON_RETRYABLE },
+  });
+  const progress: TrainProgress = { state: 'planning', run: null, stage: null, stages: [], completed: [] };
+  let paused = false;
+  let stop = false;
+  let scope: CancellationScope | null = null;
+  setHandler(trainProgressQuery, () => progress);
+  setHandler(pauseSignal, () => {
+    paused = true;
+    scope?.cancel();
+  });
+  setHandler(resumeSignal, () => {
+    paused = false;
+  });
+  setHandler(stopAfterCheckpointSignal, () => {
+    stop = true;
+    scope?.cancel();
+  });
+
+  const plan = await short.planTrain(input);
+  progress.run = plan.runUri;
+  progress.stages = plan.stages;
+  for (const stage of plan.stages) {
+    let outcome: StageOutcome | null = null;
+    while (!outcome?.finished) {
+      progress.state = paused ? 'paused' : 'training';
+      await condition(() => !paused || stop);
+      if (stop) {
+        progress.state = 'stopped';
+        return { run: plan.runUri, stages: progress.completed, stopped: true };
+      }
+      progress.state = 'training';
+      progress.stage = stage.name;
+      scope = new CancellationScope();
+      try {
+        outcome = await scope.run(() => long.trainStage({ plan, stage: stage.name }));
+      } catch (err) {
+        // A cancelled stage checkpointed before stopping; anything else is a real failure.
+        if (!(isCancellation(err) && (paused || stop))) throw err;
+        progress.state = stop ? 'stopping' : 'paused';
+      } finally {
+        scope = null;
+      }
+    }
+    progress.completed.push(outcome);
+    progress.state = 'evaluating';
+    await executeChild(stageEvaluationWorkflow, {
+      args: [{ run: plan.runUri, stage: stage.name, checkpoint: outcome.checkpoint }],
+      workflowId: `${workflowInfo().workflowId}-eval-${stage.name}`,
+    });
+  }
+  progress.state = 'done';
+  return { run: plan.runUri, stages: progress.completed, stopped: false };
+}
