@@ -117,6 +117,13 @@ export async function runPartition(plan: IngestPlan, partition: number, io: Part
     now: io.now ?? Date.now,
   };
   const chunks = Math.max(1, Math.ceil((end - start) / plan.chunkRows));
+  // Heartbeat on a timer too: a chunk of slow URLs can take longer than the heartbeat timeout.
+  let last = { partition, chunksDone: io.resumeFromChunk ?? 0, rowsDone: 0 };
+  const beat = (d: typeof last): void => {
+    last = d;
+    io.heartbeat(d);
+  };
+  const timer = setInterval(() => io.heartbeat(last), 5_000);
   try {
     let rowsDone = 0;
     for (let c = 0; c < chunks; c++) {
@@ -130,7 +137,7 @@ export async function runPartition(plan: IngestPlan, partition: number, io: Part
         await writeShard(store, key, records);
       }
       rowsDone += cEnd - cStart;
-      io.heartbeat({ partition, chunksDone: c + 1, rowsDone });
+      beat({ partition, chunksDone: c + 1, rowsDone });
     }
     const stats = emptyStats();
     const chunkKeys = Array.from({ length: chunks }, (_, c) => chunkKey(plan.name, plan.version, plan.configHash, partition, c));
@@ -152,6 +159,7 @@ export async function runPartition(plan: IngestPlan, partition: number, io: Part
     }
     return { partition, rows: stats.rows, ok: stats.ok, reused: false };
   } finally {
+    clearInterval(timer);
     await fetcher.close();
   }
 }
