@@ -30,6 +30,7 @@ export default async function curateBench(args: string[]): Promise<unknown> {
     m4: { eta: 0.9 },
   });
   const start = performance.now();
+  const cpu0 = process.cpuUsage();
   const filters = createFilters(cfg.filters.map(({ name, ...params }) => ({ name, params })));
   const tagger = new AttributeTagger(lexiconByLanguage(cfg.attributes.lexicon));
   // The workflow runs this per shard; here over 100k-row slices of one column set (same work).
@@ -39,6 +40,7 @@ export default async function curateBench(args: string[]): Promise<unknown> {
   sample();
   const plan = planCuration(c, step.reason, step.attrs, cfg, { filters });
   const end = performance.now();
+  const cpu = process.cpuUsage(cpu0);
   sample();
   clearInterval(timer);
   log(`global step (dedup, language mix, M4): ${((end - tShard) / 1000).toFixed(1)} s`);
@@ -62,6 +64,9 @@ export default async function curateBench(args: string[]): Promise<unknown> {
   return {
     rows,
     seconds: round(seconds),
+    // CPU seconds of the timed section: on a shared machine wall time includes waiting for a core.
+    cpu_seconds: round((cpu.user + cpu.system) / 1e6),
+    load_average_1m: round(os.loadavg()[0]!, 2),
     rows_per_s: Math.round(rows / seconds),
     rows_per_s_per_core: Math.round(rows / seconds / cores),
     cores_used: cores,
