@@ -153,6 +153,15 @@ describe('ingestWorkflow (real Temporal, loopback HTTP, real images)', () => {
     assert.equal(server.hits.get('/404'), 1);
   });
 
+  it('replays its recorded history deterministically', async () => {
+    // The first run of 'ingest-1' (before continue-as-new) and its last run both replay without non-determinism.
+    const handle = env.client.workflow.getHandle('ingest-1');
+    const histories = [await handle.fetchHistory()];
+    const firstRunId = (await handle.describe()).raw.workflowExecutionInfo?.firstRunId;
+    if (firstRunId) histories.push(await env.client.workflow.getHandle('ingest-1', firstRunId).fetchHistory());
+    for (const history of histories) await Worker.runReplayHistory({ workflowsPath }, history, 'ingest-1');
+  });
+
   it('rejects bad input with a clear, non-retryable error', async () => {
     await assert.rejects(run({ ...base(), source: csv, format: 'xml', name: 'bad' }, 'ingest-bad'), (err: Error) => {
       const msg = `${err.message} ${(err.cause as Error | undefined)?.message} ${((err.cause as Error | undefined)?.cause as Error | undefined)?.message}`;
