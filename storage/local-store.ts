@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { link, lstat, mkdir, open, readdir, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AlreadyExistsError, InvalidKeyError, NotFoundError, StorageError, StoreIOError } from './errors.js';
-import { StreamHasher } from './hasher.js';
 import { TEMP_PREFIX, validateKey, validatePrefix } from './keys.js';
 import { chunksOf, type ListEntry, type ObjectInfo, type ObjectStore, type PutResult } from './object-store.js';
 
@@ -224,7 +223,7 @@ export function checkRange(key: string, offset: number, length: number): void {
 
 async function writeTemp(tmp: string, body: Uint8Array | AsyncIterable<Uint8Array>): Promise<PutResult> {
   const handle = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o644);
-  const hash = new StreamHasher();
+  const hash = createHash('sha256');
   let size = 0;
   const writeAll = async (chunk: Uint8Array): Promise<void> => {
     for (let done = 0; done < chunk.byteLength; ) {
@@ -247,7 +246,7 @@ async function writeTemp(tmp: string, body: Uint8Array | AsyncIterable<Uint8Arra
     await inFlight.catch(() => undefined);
     await handle.close();
   }
-  return { size, sha256: await hash.digest() };
+  return { size, sha256: hash.digest('hex') };
 }
 
 async function fsyncDir(dir: string): Promise<void> {

@@ -11,7 +11,6 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ChecksumMismatchError, NotFoundError, StorageError } from './errors.js';
-import { StreamHasher } from './hasher.js';
 import { validateKey, validatePrefix } from './keys.js';
 import { checkRange } from './local-store.js';
 import {
@@ -233,7 +232,7 @@ export class S3Store implements ObjectStore {
   }
 
   private async putMultipart(key: string, head: Uint8Array[], rest: AsyncIterator<Uint8Array>): Promise<PutResult> {
-    const hash = new StreamHasher();
+    const hash = createHash('sha256');
     let size = 0;
     async function* all(): AsyncIterable<Uint8Array> {
       for (const chunk of head) {
@@ -260,7 +259,7 @@ export class S3Store implements ObjectStore {
     } catch (err) {
       throw this.error('put', key, err);
     }
-    return { size, sha256: await hash.digest() };
+    return { size, sha256: hash.digest('hex') };
   }
 
   private async bodyBytes(op: string, key: string, body: unknown): Promise<Uint8Array> {

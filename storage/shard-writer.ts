@@ -61,15 +61,7 @@ async function* encodeShard(
   const groupRows = opts.rowGroupRows ?? 50_000;
   const codec = opts.codec ?? 'SNAPPY';
   let capacity = Math.min(groupBytes + 4 * MIB, 512 * MIB);
-  const out = new ByteWriter(16);
-  // Each row group is encoded into fresh shared memory that is handed over without copying: the store can hash
-  // it on another thread (see hasher.ts) while this one encodes the next row group.
-  const freshBuffer = (): void => {
-    out.buffer = new SharedArrayBuffer(capacity) as unknown as ArrayBuffer;
-    out.view = new DataView(out.buffer);
-    out.index = 0;
-  };
-  freshBuffer();
+  const out = new ByteWriter(capacity);
   const kv = { [SCHEMA_VERSION_KEY]: String(RECORD_SCHEMA_VERSION), ...opts.metadata };
   const writer = new ParquetWriter({
     writer: out,
@@ -78,10 +70,14 @@ async function* encodeShard(
     kvMetadata: Object.entries(kv).map(([key, value]) => ({ key, value })),
     createdBy: 'sigforge (hyparquet-writer)',
   });
+  // Hands over the bytes written so far without copying, and gives the writer a fresh buffer.
   const take = (): Uint8Array => {
     const bytes = new Uint8Array(out.buffer, 0, out.index);
     capacity = Math.max(capacity, out.buffer.byteLength);
-    freshBuffer();
+    // Uninitialized memory: every byte is written before it is handed over, so zero-filling is wasted work.
+    out.buffer = Buffer.allocUnsafeSlow(capacity).buffer as ArrayBuffer;
+    out.view = new DataView(out.buffer);
+    out.index = 0;
     return bytes;
   };
   let batch: Record[] = [];
