@@ -39,6 +39,7 @@ import { type HashSet } from '../../pipelines/curate/dedup.js';
 import { CurateConfigError, CurateInputError } from '../../pipelines/curate/errors.js';
 import { type ImageTextScorer } from '../../pipelines/curate/filters/filter.js';
 import { createFilters } from '../../pipelines/curate/filters/registry.js';
+import { mulberry32 } from '../../pipelines/curate/hash.js';
 import { AttributeTagger, lexiconByLanguage } from '../../pipelines/curate/lexicon.js';
 import { planCuration } from '../../pipelines/curate/plan.js';
 import { renderReportHtml } from '../../pipelines/curate/report-html.js';
@@ -398,6 +399,13 @@ export function createCurateActivities(deps: CurateDeps) {
             new TextDecoder().decode(await store.get(materializedKey(ref.name, ref.version, shard))),
           ) as MaterializeResult;
           if (done.info) infos.push(done.info);
+        }
+        // Rows are shuffled inside each shard at write time; the manifest lists shards in a seeded order too, so
+        // that reading the version front to back does not follow input order.
+        const rand = mulberry32(configOf(full).shuffle_seed ^ 0x51f7);
+        for (let i = infos.length - 1; i > 0; i--) {
+          const j = Math.floor(rand() * (i + 1));
+          [infos[i], infos[j]] = [infos[j]!, infos[i]!];
         }
         const manifest = buildManifest(store, {
           name: plan.name,
