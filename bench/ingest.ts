@@ -37,7 +37,8 @@ async function startServer(count: number): Promise<{ child: ChildProcess; base: 
 function findImg2dataset(args: string[]): string | null {
   const given = flag(args, '--img2dataset') ?? process.env.IMG2DATASET;
   if (given) return given;
-  for (const p of [path.join(repoRoot, '.venv/bin/img2dataset'), '/tmp/i2d-venv/bin/img2dataset']) if (existsSync(p)) return p;
+  const venv = path.join(repoRoot, '.venv/bin/img2dataset');
+  if (existsSync(venv)) return venv;
   const which = spawnSync('sh', ['-c', 'command -v img2dataset'], { encoding: 'utf8' });
   return which.status === 0 ? which.stdout.trim() : null;
 }

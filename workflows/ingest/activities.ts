@@ -186,6 +186,15 @@ export function createIngestActivities(deps: IngestDeps) {
     /** Commits the manifest from the partition summaries; an existing manifest for the version is success. */
     async commitIngest(p: IngestPlan): Promise<IngestResult> {
       try {
+        if (p.committed) {
+          // Already committed (a rerun): answer from the manifest, never rewrite it.
+          const m = await readManifest(store, p.name, p.version);
+          const byStatus = (m.stats.by_status ?? {}) as { [status: string]: number };
+          const rows = m.shards.reduce((a, s) => a + s.rows, 0);
+          const ok = byStatus.ok ?? 0;
+          const manifestUri = store.uri(`datasets/${p.name}/${p.version}/manifest.json`);
+          return { name: p.name, version: p.version, manifestUri, rows, ok, successRate: rows ? ok / rows : 0, byStatus };
+        }
         const summaries = [];
         for (let i = 0; i < p.partitions; i++) {
           const s = await readSummary(store, summaryKey(p.name, p.version, i));
