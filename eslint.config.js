@@ -6,7 +6,7 @@ import globals from 'globals';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 /** Files that Temporal bundles into the deterministic workflow sandbox. */
-export const workflowFiles = ['workflows/**/workflows.ts', 'workflows/**/*.workflow.ts', 'workflows/shared.ts'];
+export const workflowFiles = ['workflows/**/workflows.ts', 'workflows/**/*.workflow.ts', 'workflows/**/shared.ts'];
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.tools/', 'test/fixtures/', 'native/build/'] },

@@ -58,6 +58,8 @@ export const configSchema = z
       .object({
         queues: z.array(z.enum(TASK_QUEUES)).min(1).default([...TASK_QUEUES]),
         maxConcurrentActivities: z.number().int().positive().optional(),
+        /** Addresses or CIDRs the ingest fetcher may reach although they are private/loopback (internal mirrors). */
+        ssrfAllow: z.array(z.string().min(1)).default([]),
       })
       .strict()
       .prefault({}),

@@ -3,22 +3,32 @@ import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { openStore, type ObjectStore } from '../storage/index.js';
 import type { SigforgeConfig, TaskQueue } from './config.js';
+import { createCurateActivities } from './curate/activities.js';
+import { createEvalActivities } from './eval/activities.js';
+import { createIngestActivities } from './ingest/activities.js';
 import { createSmokeActivities } from './smoke/activities.js';
+import { createTrainActivities } from './train/activities.js';
 
 /** Everything activities are built from; tests hand in their own. */
 export interface WorkerDeps {
   store: ObjectStore;
+  /** Addresses the ingest fetcher's SSRF guard lets through on this worker (internal mirrors, the demo's server). */
+  ssrfAllow?: readonly string[];
 }
 
 /** The activities each task queue's worker registers. */
 export function activitiesFor(queue: TaskQueue, deps: WorkerDeps): Record<string, (...args: never[]) => unknown> {
   switch (queue) {
     case 'etl':
-      return { ...createSmokeActivities(deps) };
+      return {
+        ...createSmokeActivities(deps),
+        ...createIngestActivities({ store: deps.store, ssrfAllow: deps.ssrfAllow ?? [] }),
+        ...createCurateActivities({ store: deps.store }),
+      };
     case 'train':
-      return {};
+      return { ...createTrainActivities({ store: deps.store }) };
     case 'eval':
-      return {};
+      return { ...createEvalActivities({ store: deps.store }) };
   }
 }
 

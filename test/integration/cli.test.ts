@@ -16,7 +16,7 @@ describe('sigforge CLI', () => {
   it('--help lists the commands', async () => {
     const { code, output } = await runCli(['--help']);
     assert.equal(code, 0);
-    for (const verb of ['demo', 'worker', 'dev-server']) assert.match(output, new RegExp(`^  ${verb}\\b`, 'm'));
+    for (const verb of ['demo', 'ingest', 'curate', 'eval', 'report', 'schedule', 'shards', 'datasets', 'worker', 'dev-server']) assert.match(output, new RegExp(`^  ${verb}\\b`, 'm'));
   });
 
   it('worker against an unreachable address fails with a clear connection error, not a stack trace', async () => {

@@ -4,8 +4,15 @@ import { ConfigError } from '../config.js';
 import { TemporalConnectionError } from '../connection.js';
 import { ToolNotFoundError } from '../dev/tools.js';
 import { addGlobalOptions } from './context.js';
+import { register as registerCurate } from './commands/curate.js';
+import { register as registerDatasets } from './commands/datasets.js';
 import { register as registerDemo } from './commands/demo.js';
 import { register as registerDevServer } from './commands/dev-server.js';
+import { register as registerEval } from './commands/eval.js';
+import { register as registerIngest } from './commands/ingest.js';
+import { register as registerReport } from './commands/report.js';
+import { register as registerSchedule } from './commands/schedule.js';
+import { register as registerShards } from './commands/shards.js';
 import { register as registerWorker } from './commands/worker.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -17,7 +24,19 @@ export function buildProgram(): Command {
       .description('Ingest, curate, train and evaluate SigLIP 2-style multilingual vision-language encoders')
       .version(pkg.version, '-V, --version'),
   );
-  for (const register of [registerDemo, registerWorker, registerDevServer]) register(program);
+  const verbs = [
+    registerDemo,
+    registerIngest,
+    registerCurate,
+    registerEval,
+    registerReport,
+    registerSchedule,
+    registerShards,
+    registerDatasets,
+    registerWorker,
+    registerDevServer,
+  ];
+  for (const register of verbs) register(program);
   program.exitOverride();
   return program;
 }

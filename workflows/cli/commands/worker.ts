@@ -11,20 +11,22 @@ export function register(program: Command): void {
     .description('run a worker for the etl, train and/or eval task queues')
     .option('--queues <list>', `comma-separated task queues (${TASK_QUEUES.join(', ')})`)
     .option('--max-concurrent-activities <n>', 'activities run at once per queue (train is always 1)')
-    .action(async (opts: { queues?: string; maxConcurrentActivities?: string }, command: Command) => {
+    .option('--ssrf-allow <list>', 'comma-separated addresses/CIDRs ingestion may fetch from despite the SSRF guard')
+    .action(async (opts: { queues?: string; maxConcurrentActivities?: string; ssrfAllow?: string }, command: Command) => {
       const queues = opts.queues?.split(',').map((q) => q.trim()) as TaskQueue[] | undefined;
       const max =
         opts.maxConcurrentActivities === undefined
           ? undefined
           : intFlag(opts.maxConcurrentActivities, '--max-concurrent-activities', 1, 1024);
-      const config = commandConfig(command, { worker: { queues, maxConcurrentActivities: max } });
+      const ssrfAllow = opts.ssrfAllow?.split(',').map((a) => a.trim());
+      const config = commandConfig(command, { worker: { queues, maxConcurrentActivities: max, ssrfAllow } });
       const connection = await connectWorker(config.temporal);
       try {
         const workers = await createWorkers({
           connection,
           namespace: config.temporal.namespace,
           queues: config.worker.queues,
-          deps: { store: storeFromConfig(config) },
+          deps: { store: storeFromConfig(config), ssrfAllow: config.worker.ssrfAllow },
           maxConcurrentActivities: config.worker.maxConcurrentActivities,
         });
         console.error(
