@@ -150,11 +150,11 @@ export function languageJobs(index: EvalIndex, suite: Suite): LanguageJob[] {
   }
 }
 
-/** Mean of each metric over languages (counts such as `n` are summed instead). */
+/** Mean of each metric over languages (the counts `n`, `images` and `texts` are summed: items scored in all). */
 export function meanOverLanguages(per: { [lang: string]: Metrics }): Metrics {
   const out: Metrics = {};
   const langs = Object.values(per);
-  const COUNTS = new Set(['n', 'images', 'texts', 'classes', 'concepts']);
+  const COUNTS = new Set(['n', 'images', 'texts']);
   for (const m of langs) for (const [k, v] of Object.entries(m)) out[k] = (out[k] ?? 0) + (COUNTS.has(k) ? v : v / langs.length);
   return out;
 }
