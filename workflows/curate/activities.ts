@@ -3,17 +3,10 @@
  * prepare the run, score one shard (cached), the global step, materialize one shard, commit the manifest.
  */
 import { createHash } from 'node:crypto';
-import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import {
-  AlreadyExistsError,
-  buildManifest,
-  commitManifest,
   datasetKeys,
-  ManifestError,
   NotFoundError,
-  readManifest,
   readShard,
   RECORD_SCHEMA_VERSION,
   resolveDataset,
@@ -22,12 +15,7 @@ import {
   type ObjectStore,
   type Record,
 } from '../../storage/index.js';
-import {
-  COLUMN_FIELDS,
-  columnsFromRecords,
-  concatColumns,
-  type CurateColumns,
-} from '../../pipelines/curate/columns.js';
+import { concatColumns } from '../../pipelines/curate/columns.js';
 import {
   configHash,
   filterSpecs,
@@ -35,11 +23,9 @@ import {
   stableJson,
   type CurateConfig,
 } from '../../pipelines/curate/config.js';
-import { type HashSet } from '../../pipelines/curate/dedup.js';
 import { CurateConfigError, CurateInputError } from '../../pipelines/curate/errors.js';
 import { type ImageTextScorer } from '../../pipelines/curate/filters/filter.js';
 import { createFilters } from '../../pipelines/curate/filters/registry.js';
-import { mulberry32 } from '../../pipelines/curate/hash.js';
 import { AttributeTagger, lexiconByLanguage } from '../../pipelines/curate/lexicon.js';
 import { planCuration } from '../../pipelines/curate/plan.js';
 import { renderReportHtml } from '../../pipelines/curate/report-html.js';
@@ -53,6 +39,9 @@ import {
 } from '../../pipelines/curate/summary-file.js';
 import { cacheKey, decisionsKey, hashIndexKey, materializedKey, planKey, reportKeys } from './keys.js';
 import { applyDecisions, type ShardDecisions } from './materialize.js';
+import { commitCurated, CURATE_CODE_VERSION } from './commit.js';
+import { beat, guard } from './failures.js';
+import { datasetHashSet, readShardColumns, resolveDatasetRefs } from './inputs.js';
 import {
   type CurateInput,
   type CuratePlanInfo,
@@ -64,8 +53,7 @@ import {
   type ScoreShardResult,
 } from './shared.js';
 
-/** Code version written into lineage and cache keys (bump when curation results change for the same config). */
-export const CURATE_CODE_VERSION = 'sigforge-curate/1';
+export { CURATE_CODE_VERSION };
 
 /** What the curate activities are built from. */
 export interface CurateDeps {
@@ -84,40 +72,6 @@ const InputSchema = z.object({
   dedupAgainst: z.array(ref).default([]),
   incremental: z.boolean().default(true),
 });
-
-/** Decides, in one place, which failures Temporal must not retry: bad input and bad config. */
-function asActivityFailure(err: unknown): unknown {
-  if (err instanceof CurateConfigError || err instanceof CurateInputError || err instanceof ManifestError) {
-    return ApplicationFailure.nonRetryable(err.message, err.name);
-  }
-  if (err instanceof z.ZodError) {
-    const issue = err.issues[0]!;
-    return ApplicationFailure.nonRetryable(
-      `curate input ${issue.path.join('.')}: ${issue.message}`,
-      'CurateInputError',
-    );
-  }
-  return err;
-}
-
-function guard<A extends unknown[], R>(fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
-  return async (...args: A) => {
-    try {
-      return await fn(...args);
-    } catch (err) {
-      throw asActivityFailure(err);
-    }
-  };
-}
-
-function beat(details?: unknown): void {
-  // Outside a worker (direct calls in tests) there is no activity context.
-  try {
-    Context.current().heartbeat(details);
-  } catch {
-    /* not in an activity */
-  }
-}
 
 const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
 const json = (v: unknown): Uint8Array => new TextEncoder().encode(`${JSON.stringify(v)}\n`);
@@ -139,53 +93,9 @@ export function createCurateActivities(deps: CurateDeps) {
     return plan;
   }
 
-  async function readColumns(
-    key: string,
-    withImage: boolean,
-  ): Promise<{ columns: CurateColumns; images: (Uint8Array | null)[] }> {
-    const parts: CurateColumns[] = [];
-    const images: (Uint8Array | null)[] = [];
-    const columns = withImage ? [...COLUMN_FIELDS, 'image' as const] : [...COLUMN_FIELDS];
-    let batch = 0;
-    for await (const rows of readShard(store, key, { columns })) {
-      parts.push(columnsFromRecords(rows));
-      if (withImage) for (const r of rows as Pick<Record, 'image'>[]) images.push(r.image);
-      beat({ phase: 'read', batch: batch++ });
-    }
-    return { columns: concatColumns(parts), images };
-  }
-
-  async function resolveRefs(refs: string[]): Promise<{ name: string; version: string }[]> {
-    return await Promise.all(
-      refs.map(async (r) => {
-        const m = await resolveDataset(store, r);
-        return { name: m.name, version: m.version };
-      }),
-    );
-  }
-
-  async function evalHashSet(ev: { name: string; version: string }): Promise<HashSet> {
-    const m = await readManifest(store, ev.name, ev.version);
-    const parts: CurateColumns[] = [];
-    for (const s of m.shards) {
-      for await (const rows of readShard(store, s.key, { columns: ['id', 'sha256', 'phash', 'status'] })) {
-        parts.push(
-          columnsFromRecords(
-            rows.map((r) => ({
-              ...r,
-              caption: '',
-              lang: null,
-              lang_score: null,
-              width: null,
-              height: null,
-              attrs: null,
-            })),
-          ),
-        );
-      }
-    }
-    return hashSetOf(`${ev.name}@${ev.version}`, concatColumns(parts));
-  }
+  const readColumns = (key: string, withImage: boolean) => readShardColumns(store, key, withImage);
+  const resolveRefs = (refs: string[]) => resolveDatasetRefs(store, refs);
+  const evalHashSet = (ev: { name: string; version: string }) => datasetHashSet(store, ev);
 
   return {
     /** Validates input and config, resolves datasets and fixes the output version. */
@@ -368,85 +278,8 @@ export function createCurateActivities(deps: CurateDeps) {
 
     /** Commits the curated version's manifest (last, create-if-absent); an existing one is success. */
     commitCuration: guard(
-      async ({
-        plan: ref,
-        global,
-      }: {
-        plan: CuratePlanRef;
-        global: GlobalStepResult | null;
-      }): Promise<CurateResult> => {
-        const keys = datasetKeys(ref.name, ref.version);
-        const plan = { name: ref.name, version: ref.version };
-        const existing = async (): Promise<CurateResult> => {
-          const m = await readManifest(store, plan.name, plan.version);
-          const stats = m.stats as { curation?: { rows_in?: number }; rows?: number };
-          return {
-            name: m.name,
-            version: m.version,
-            manifestUri: store.uri(keys.manifest),
-            rowsIn: stats.curation?.rows_in ?? 0,
-            rowsOut: Number(stats.rows ?? 0),
-            shardsReused: 0,
-            shardsScored: 0,
-            reportUri: store.uri(reportKeys(plan.name, plan.version).json),
-          };
-        };
-        if (ref.committed || !global) return await existing();
-        const full = await loadPlan(ref);
-        const infos: NonNullable<MaterializeResult['info']>[] = [];
-        for (let shard = 0; shard < ref.shardCount; shard++) {
-          const done = JSON.parse(
-            new TextDecoder().decode(await store.get(materializedKey(ref.name, ref.version, shard))),
-          ) as MaterializeResult;
-          if (done.info) infos.push(done.info);
-        }
-        // Rows are shuffled inside each shard at write time; the manifest lists shards in a seeded order too, so
-        // that reading the version front to back does not follow input order.
-        const rand = mulberry32(configOf(full).shuffle_seed ^ 0x51f7);
-        for (let i = infos.length - 1; i > 0; i--) {
-          const j = Math.floor(rand() * (i + 1));
-          [infos[i], infos[j]] = [infos[j]!, infos[i]!];
-        }
-        const manifest = buildManifest(store, {
-          name: plan.name,
-          version: plan.version,
-          kind: 'curated',
-          shards: infos,
-          lineage: {
-            inputs: [{ name: full.inputName, version: full.inputVersion }],
-            config: { curate: full.config, eval_sets: full.evalSets, dedup_against: full.dedupAgainst },
-            config_hash: full.configHash,
-            code_version: CURATE_CODE_VERSION,
-          },
-          stats: {
-            curation: {
-              rows_in: global.rowsIn,
-              rows_out: global.rowsOut,
-              dropped: global.dropped,
-              infeasible: global.infeasible,
-              report: global.reportUri,
-              report_html: global.reportHtmlUri,
-              hash_index: store.uri(hashIndexKey(plan.name, plan.version)),
-            },
-          },
-        });
-        try {
-          await commitManifest(store, manifest);
-        } catch (err) {
-          if (!(err instanceof AlreadyExistsError)) throw err;
-          return await existing();
-        }
-        return {
-          name: plan.name,
-          version: plan.version,
-          manifestUri: store.uri(keys.manifest),
-          rowsIn: global.rowsIn,
-          rowsOut: global.rowsOut,
-          shardsReused: 0,
-          shardsScored: 0,
-          reportUri: global.reportUri,
-        };
-      },
+      async ({ plan, global }: { plan: CuratePlanRef; global: GlobalStepResult | null }): Promise<CurateResult> =>
+        await commitCurated(store, plan, global, plan.committed || !global ? null : await loadPlan(plan)),
     ),
   };
 }
