@@ -1,6 +1,6 @@
 // The bundled multilingual emoji benchmark: emoji images of one style (one not used for training) with CLDR names
 // in ≥ 10 languages, as a dataset in our shard format, plus its four suites (zero-shot, retrieval, representation
-// bias, association bias). Which packages, versions and styles go where is documented in docs/emoji-benchmark.md.
+// bias, association bias). Which packages, versions and styles go where is documented in pipelines/eval/EMOJI-BENCHMARK.md.
 import { createHash } from 'node:crypto';
 import { AlreadyExistsError, buildManifest, commitManifest, datasetKeys, type ObjectStore, type Record, writeShard } from '../../storage/index.js';
 import { cldrNames, EMOJI_STYLES, type EmojiEntry, type EmojiStyle, emojiPngUrl, nameOf, packageVersion, readEmojiList, readEmojiPng } from './emoji-data.js';
