@@ -193,6 +193,9 @@ describe('curateWorkflow (real Temporal, local storage)', () => {
     const inputOrder = shards[0]!.map((r) => r.id).filter((id) => rows.some((r) => r.id === id));
     const outputOrder = rows.map((r) => r.id).filter((id) => id.startsWith('syn-1-'));
     assert.notDeepEqual(outputOrder, inputOrder);
+    // The recorded history replays against the workflow code (determinism).
+    const history = await env.client.workflow.getHandle('curate-a').fetchHistory();
+    await Worker.runReplayHistory({ workflowsPath }, history, 'curate-a');
     // Rerun: same version, nothing redone.
     const again = await run(
       { input: 'raw@v1', config, name: 'cur', version: 'a', evalSets: ['evalset@v1'] },
