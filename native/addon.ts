@@ -33,6 +33,10 @@ export interface NativeAddon {
   ): void;
   /** y = tanh(x) elementwise. */
   tanh(x: Float32Array, y: Float32Array): void;
+  /** y = exp(x) elementwise. */
+  exp(x: Float32Array, y: Float32Array): void;
+  /** y = x with axes permuted (y's axis j is x's axis perm[j]); 4-byte elements, int32 data moved bit for bit. */
+  transpose(x: Float32Array, shape: Int32Array, perm: Int32Array, y: Float32Array): void;
   /** y = x^exponent elementwise. */
   powScalar(x: Float32Array, exponent: number, y: Float32Array): void;
   /** out[ids[i]] += x[i] over rows of x ([ids.length, inner]); ids outside [0, numSegments) are skipped. */

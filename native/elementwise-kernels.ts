@@ -1,4 +1,4 @@
-// Tanh and Pow (scalar exponent) kernels on the native addon: GELU's pieces, next after matmul in the train-step profile.
+// Tanh, Exp and Pow (scalar exponent) kernels on the native addon: GELU's pieces, next after matmul in the train-step profile.
 import { type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
 import { type NativeAddon } from './addon.js';
 import { type BufferAccess } from './backend-buffers.js';
@@ -15,6 +15,18 @@ export function tanhKernel(addon: NativeAddon, access: BufferAccess, original: K
     if (x.dtype !== 'float32' || !access.read(args.backend, x)) return original.kernelFunc(args);
     const out = access.alloc(args.backend, [...x.shape]);
     addon.tanh(access.read(args.backend, x)!, out.view());
+    return out.info;
+  };
+  return { ...original, kernelFunc };
+}
+
+/** An Exp kernel for float32 tensors (≤ 2 ulp vs exact exp, the LocCa vocabulary softmax); other dtypes use `original`. */
+export function expKernel(addon: NativeAddon, access: BufferAccess, original: KernelConfig): KernelConfig {
+  const kernelFunc: KernelFunc = (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (x.dtype !== 'float32' || !access.read(args.backend, x)) return original.kernelFunc(args);
+    const out = access.alloc(args.backend, [...x.shape]);
+    addon.exp(access.read(args.backend, x)!, out.view());
     return out.info;
   };
   return { ...original, kernelFunc };

@@ -4,11 +4,13 @@ import { type KernelConfig } from '@tensorflow/tfjs';
 import { loadAddon, type NativeAddon } from './addon.js';
 import { BUFFER_ACCESS, type NativeBackendName } from './backend-buffers.js';
 import { NativeOptionsError } from './errors.js';
-import { powKernel, tanhKernel } from './elementwise-kernels.js';
+import { expKernel, powKernel, tanhKernel } from './elementwise-kernels.js';
+import { transposeKernel } from './transpose-kernel.js';
 import { ADAMW_KERNEL, adamwKernel } from './adamw.js';
 import { sumKernel } from './reduce-kernels.js';
 import { segmentSumKernel } from './segment-kernels.js';
 import { batchMatMulKernel, fusedMatMulKernel } from './matmul-kernels.js';
+import { castKernel, identityKernel } from './alias-kernels.js';
 
 /** What tryRegisterNativeKernels did. */
 export interface NativeKernelsReport {
@@ -35,6 +37,8 @@ interface KernelEntry {
     backend: string,
   ) => KernelConfig;
   readonly optional?: boolean;
+  /** Backends it is installed on (default: all). */
+  readonly only?: readonly NativeBackendName[];
 }
 
 const required =
@@ -48,11 +52,16 @@ const KERNELS: Record<string, KernelEntry> = {
   _FusedMatMul: { make: required(fusedMatMulKernel) },
   Tanh: { make: required(tanhKernel) },
   Pow: { make: required(powKernel) },
+  Exp: { make: required(expKernel) },
+  Transpose: { make: required(transposeKernel) },
   Sum: { make: required(sumKernel) },
   // Missing on wasm (so gather has no gradient there) and pathologically slow on cpu.
   UnsortedSegmentSum: { make: segmentSumKernel, optional: true },
   // New: one kernel for a whole AdamW parameter update (see adamw.ts).
   [ADAMW_KERNEL]: { make: adamwKernel, optional: true },
+  // The wasm backend copies on Identity and same-dtype Cast (~1,100 calls per tiny train step); share instead.
+  Identity: { make: (_a, _x, original) => identityKernel(original!), only: ['wasm'] },
+  Cast: { make: (_a, _x, original) => castKernel(original!), only: ['wasm'] },
 };
 
 /** Per backend, the kernel names installed and the configs they replaced (undefined where there was none). */
@@ -76,8 +85,8 @@ function checkOptions(backend: string, opts: NativeKernelOptions): void {
 }
 
 /**
- * Replaces the backend's BatchMatMul and _FusedMatMul (BLAS), Tanh, Pow, Sum and UnsortedSegmentSum (added where missing)
- * with native kernels on its own buffers;
+ * Replaces the backend's BatchMatMul and _FusedMatMul (BLAS), Tanh, Exp, Pow, Sum, Transpose and UnsortedSegmentSum (added
+ * where missing) with native kernels on its own buffers, and on wasm shares buffers for Identity and same-dtype Cast;
  * returns enabled:false with the reason (and changes nothing) when the addon is not built or the backend is absent.
  */
 export function tryRegisterNativeKernels(
@@ -94,6 +103,7 @@ export function tryRegisterNativeKernels(
 
   const originals = new Map<string, KernelConfig | undefined>();
   for (const [name, entry] of Object.entries(KERNELS)) {
+    if (entry.only && !entry.only.includes(backend)) continue;
     const original = tf.getKernel(name, backend);
     originals.set(name, original);
     if (!original && !entry.optional) {

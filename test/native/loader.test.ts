@@ -60,6 +60,8 @@ describe('tryRegisterNativeKernels', () => {
       '_FusedMatMul',
       'Tanh',
       'Pow',
+      'Exp',
+      'Transpose',
       'Sum',
       'UnsortedSegmentSum',
       'SigforgeAdamW',
