@@ -45,10 +45,10 @@ export function dHashFromRaw(data: Uint8Array, width: number, height: number, ch
 
 /** 64-bit perceptual hash (dHash) of an encoded image, orientation applied; unsigned. */
 export async function perceptualHash(image: Uint8Array): Promise<bigint> {
-  // Alpha is flattened onto black, as the ingest pipeline does before hashing.
+  // Alpha is flattened onto white, as the ingest pipeline does before hashing.
   const { data, info } = await sharp(image)
     .rotate()
-    .flatten({ background: { r: 0, g: 0, b: 0 } })
+    .flatten({ background: { r: 255, g: 255, b: 255 } })
     .raw()
     .toBuffer({ resolveWithObject: true });
   return dHashFromRaw(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), info.width, info.height, info.channels);

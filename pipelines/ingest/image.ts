@@ -73,8 +73,9 @@ export async function processImage(bytes: Uint8Array, opts: ImageOptions, url = 
     } else {
       pipe = pipe.resize({ width: opts.size, height: opts.size, fit: 'contain', background: { r: 0, g: 0, b: 0, alpha: 1 } });
     }
-    // Flatten alpha onto black so JPEG output is well defined; sharp strips metadata unless asked to keep it.
-    pipe = pipe.flatten({ background: { r: 0, g: 0, b: 0 } }).toColourspace('srgb');
+    // Flatten alpha onto white (as browsers show transparent web images, and as the loader and evaluation
+    // pre-processing do), so JPEG output is well defined; sharp strips metadata unless asked to keep it.
+    pipe = pipe.flatten({ background: { r: 255, g: 255, b: 255 } }).toColourspace('srgb');
     // Decode once to raw pixels: the encoder and the perceptual hash both start from them.
     const { data: raw, info } = await pipe.raw().toBuffer({ resolveWithObject: true });
     const input = sharp(raw, { raw: { width: info.width, height: info.height, channels: info.channels } });
