@@ -6,6 +6,7 @@ import type { SigforgeConfig, TaskQueue } from './config.js';
 import { createCurateActivities } from './curate/activities.js';
 import { createEvalActivities } from './eval/activities.js';
 import { createIngestActivities } from './ingest/activities.js';
+import { createPipelineActivities } from './pipeline/activities.js';
 import { createSmokeActivities } from './smoke/activities.js';
 import { createTrainActivities } from './train/activities.js';
 
@@ -28,7 +29,7 @@ export function activitiesFor(queue: TaskQueue, deps: WorkerDeps): Record<string
     case 'train':
       return { ...createTrainActivities({ store: deps.store }) };
     case 'eval':
-      return { ...createEvalActivities({ store: deps.store }) };
+      return { ...createEvalActivities({ store: deps.store }), ...createPipelineActivities({ store: deps.store }) };
   }
 }
 

@@ -4,3 +4,4 @@ export { ingestWorkflow } from './ingest/workflows.js';
 export { curateWorkflow } from './curate/workflows.js';
 export { trainWorkflow, stageEvaluationWorkflow } from './train/workflows.js';
 export { evaluateWorkflow } from './eval/workflows.js';
+export { pipelineWorkflow } from './pipeline/workflows.js';
