@@ -65,20 +65,33 @@ export async function readEvalIndex(store: ObjectStore, ref: string): Promise<Ev
   };
 }
 
-/** Reads the bytes of the index's images (first row of each), in index order. */
-export async function readEvalImages(store: ObjectStore, index: EvalIndex): Promise<Uint8Array[]> {
+/**
+ * Streams the index's images in chunks of at most `chunk` (first row of each image wins), so memory holds one chunk
+ * of image bytes, not the dataset; every image is yielded exactly once.
+ */
+export async function* streamEvalImages(store: ObjectStore, index: EvalIndex, chunk = 256): AsyncIterable<{ rows: number[]; bytes: Uint8Array[] }> {
   const pos = new Map(index.images.map((im, i) => [im.key, i]));
-  const out: (Uint8Array | undefined)[] = new Array(index.images.length);
+  const seen = new Uint8Array(index.images.length);
+  let rows: number[] = [];
+  let bytes: Uint8Array[] = [];
   for (const shard of index.manifest.shards) {
     for await (const batch of readShard(store, shard.key, { columns: ['id', 'status', 'sha256', 'image'] })) {
       for (const row of batch) {
         if (row.status !== 'ok' || !row.image) continue;
         const i = pos.get(row.sha256 ?? row.id);
-        if (i !== undefined && out[i] === undefined) out[i] = row.image;
+        if (i === undefined || seen[i]) continue;
+        seen[i] = 1;
+        rows.push(i);
+        bytes.push(row.image);
+        if (rows.length >= chunk) {
+          yield { rows, bytes };
+          rows = [];
+          bytes = [];
+        }
       }
     }
   }
-  const missing = out.findIndex((b) => b === undefined);
+  if (rows.length > 0) yield { rows, bytes };
+  const missing = seen.indexOf(0);
   if (missing >= 0) throw new EvalDataError(`image ${index.images[missing]!.key} has no bytes`, `dataset ${index.ref}`);
-  return out as Uint8Array[];
 }

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { type ObjectStore } from '../../storage/index.js';
 import { cachedEmbeddings, cacheKey } from './cache.js';
-import { readEvalImages, readEvalIndex } from './dataset.js';
+import { readEvalIndex, streamEvalImages } from './dataset.js';
 import { type EvalModel } from './eval-model.js';
 import { type Matrix, takeRows } from './matrix.js';
 import { prepTag } from './preprocess.js';
@@ -46,9 +46,15 @@ export async function runSuite(inp: RunSuiteInput): Promise<EvalResult> {
 
   let t0 = performance.now();
   const imgKey = cacheKey(model.id, 'images', [index.ref, index.manifest.created_at, prepTag(prep)]);
-  const images = await cachedEmbeddings(store, imgKey, index.images.length, async () =>
-    model.embedImages(await readEvalImages(store, index), prep, inp.batchSize),
-  );
+  const images = await cachedEmbeddings(store, imgKey, index.images.length, async () => {
+    const e = model.config.embedDim;
+    const data = new Float32Array(index.images.length * e);
+    for await (const chunk of streamEvalImages(store, index)) {
+      const z = await model.embedImages(chunk.bytes, prep, inp.batchSize);
+      chunk.rows.forEach((r, k) => data.set(z.data.subarray(k * e, (k + 1) * e), r * e));
+    }
+    return { rows: index.images.length, cols: e, data };
+  });
   const imageSeconds = (performance.now() - t0) / 1000;
 
   t0 = performance.now();
