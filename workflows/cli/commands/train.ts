@@ -1,0 +1,77 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { TrainConfigError } from '../../../model/run/errors.js';
+import { parseRunConfig } from '../../../model/run/run-config.js';
+import { ConfigError } from '../../config.js';
+import { connectClient } from '../../connection.js';
+import { TRAIN_PROGRESS_QUERY, TRAIN_TASK_QUEUE, type TrainInput, type TrainProgress, type TrainResult } from '../../train/shared.js';
+import { commandConfig } from '../context.js';
+import { latestHeartbeat, trainProgressLine } from './status.js';
+
+/** Reads and validates a run config file (YAML or JSON); errors name the file and the field. */
+export function readRunConfig(file: string): ReturnType<typeof parseRunConfig> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError('--config', `cannot read ${file}: ${(err as Error).message}`, 'flags', { cause: err });
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError('(file)', `not YAML or JSON: ${(err as Error).message}`, file, { cause: err });
+  }
+  try {
+    return parseRunConfig(raw);
+  } catch (err) {
+    if (err instanceof TrainConfigError) throw new ConfigError(err.field, err.message, file, { cause: err });
+    throw err;
+  }
+}
+
+/** `sigforge train`: starts trainWorkflow; with --wait shows a live progress line and prints the result. */
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('train a SigLIP 2 curriculum on a curated dataset version (durable: survives worker restarts)')
+    .requiredOption('--run-config <file>', 'run config (YAML or JSON): model, batch, examples, stages, optimizer')
+    .requiredOption('--data <dataset@version>', 'curated dataset, name@version or name@latest')
+    .requiredOption('--out <run>', 'run location: key prefix under the storage root (runs/x) or a URI inside it')
+    .option('--heartbeat-timeout <s>', 'seconds before a silent training worker is considered dead (default 120)')
+    .option('--workflow-id <id>', 'workflow id (default train-<out>-<time>)')
+    .option('--wait', 'wait for the result, showing progress')
+    .action(async (o: { runConfig: string; data: string; out: string; heartbeatTimeout?: string; workflowId?: string; wait?: boolean }, command: Command) => {
+      const config = commandConfig(command);
+      const run = readRunConfig(o.runConfig);
+      const hb = o.heartbeatTimeout === undefined ? undefined : Number(o.heartbeatTimeout);
+      if (hb !== undefined && !(Number.isInteger(hb) && hb > 0)) throw new ConfigError('--heartbeat-timeout', `expected a positive integer, got ${o.heartbeatTimeout}`, 'flags');
+      const input: TrainInput = { config: run, data: o.data, out: o.out, ...(hb !== undefined && { heartbeatTimeoutSeconds: hb }) };
+      const client = await connectClient(config.temporal);
+      try {
+        const workflowId = o.workflowId ?? `train-${o.out.replace(/[^A-Za-z0-9._-]+/g, '-')}-${Date.now()}`;
+        const handle = await client.workflow.start('trainWorkflow', { taskQueue: TRAIN_TASK_QUEUE, workflowId, args: [input] });
+        if (!o.wait) {
+          console.log(workflowId);
+          return;
+        }
+        console.error(`sigforge train: workflow ${workflowId} started; waiting (Ctrl-C stops waiting, not the run)`);
+        const tty = process.stderr.isTTY;
+        const timer = setInterval(() => {
+          Promise.all([handle.query<TrainProgress>(TRAIN_PROGRESS_QUERY), latestHeartbeat(handle)])
+            .then(([p, h]) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}${trainProgressLine(p, h, run.batchSize)}${tty ? '' : '\n'}`))
+            .catch(() => undefined);
+        }, 2000);
+        try {
+          const result = (await handle.result()) as TrainResult;
+          if (tty) process.stderr.write('\n');
+          console.log(JSON.stringify(result, null, 2));
+        } finally {
+          clearInterval(timer);
+        }
+      } finally {
+        await client.connection.close();
+      }
+    });
+}
