@@ -27,9 +27,11 @@ export function randomCrop(width: number, height: number, scale: readonly [numbe
   return { left: 0, top: 0, width, height };
 }
 
-/** Uint8 RGB → Float32 in [−1, 1]. */
+const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 127.5 - 1);
+
+/** Uint8 RGB → Float32 in [−1, 1] (table lookup). */
 export function toUnitRange(rgb: Uint8Array, out: Float32Array = new Float32Array(rgb.length)): Float32Array {
-  for (let i = 0; i < rgb.length; i++) out[i] = rgb[i]! / 127.5 - 1;
+  for (let i = 0; i < rgb.length; i++) out[i] = UNIT[rgb[i]!]!;
   return out;
 }
 
