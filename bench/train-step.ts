@@ -1,8 +1,11 @@
-// `npm run bench -- train-step [--steps N] [--batch B] [--preset measured5m]`: one optimizer step of the `tiny` config
-// with all stage-1 losses (sigmoid + LocCa: captioning with 50% parallel prediction, ARef, GCap) on each available
-// backend, each in its own process (so peak RSS is per backend), and the same architecture in PyTorch on CPU with the
-// same threads. `--preset measured5m` is MEASURED.md's 5.3M two-tower (sigmoid loss only) for comparison.
+// `npm run bench -- train-step [--steps N] [--batch B] [--preset measured5m] [--threads T] [--only wasm,wasm+native]`:
+// one optimizer step of the `tiny` config with all stage-1 losses (sigmoid + LocCa: captioning with 50% parallel
+// prediction, ARef, GCap) on each available backend, with and without the native BLAS kernels (native/), each in its own
+// process (so peak RSS is per backend), and the same architecture in PyTorch on CPU with the native kernels' threads.
+// Each backend's result carries a per-kernel profile of one step (where the time goes, before and after native/).
+// `--preset measured5m` is MEASURED.md's 5.3M two-tower (sigmoid loss only) for comparison.
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
@@ -10,11 +13,13 @@ import { selectBackend } from '../model/backend.js';
 import { type ModelConfig, modelConfig, parseModelConfig } from '../model/config.js';
 import { trainStepFlops } from '../model/flops.js';
 import { type TrainBatch, createTrainModel, trainStep } from '../model/train-step.js';
+import { profileKernels } from '../native/profile.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..');
-const BACKENDS = ['tensorflow', 'wasm', 'cpu'] as const;
-const THREADS = 1; // the wasm backend runs one thread under Node (MEASURED.md); torch gets the same.
+// `+native`: the backend with native/'s kernels; plain wasm/cpu are TensorFlow.js's own kernels (the wasm backend runs
+// one thread under Node whatever it is told, MEASURED.md).
+const VARIANTS = ['tensorflow', 'wasm', 'wasm+native', 'cpu', 'cpu+native'] as const;
 
 interface Result {
   steps_per_s: number;
@@ -22,6 +27,12 @@ interface Result {
   gflop_per_s: number;
   peak_rss_mb: number;
   step_s: number;
+  /** CPU seconds per step, all threads: steadier than wall time on a shared machine. */
+  cpu_s_per_step: number;
+  /** The native kernels' state (threads, BLAS), or why they are off. */
+  native: string | null;
+  /** Per-kernel time of one profiled step, slowest first. */
+  profile: { wall_ms: number; kernel_ms: number; kernels: { kernel: string; ms: number; calls: number }[] };
 }
 
 function arg(args: string[], name: string, dflt: number): number {
@@ -48,33 +59,51 @@ function configFor(preset: string): ModelConfig {
 
 function batchFor(c: ModelConfig, b: number): TrainBatch {
   const t = c.text.maxLength;
-  const ids = tf.tensor2d(Int32Array.from({ length: b * t }, (_, i) => 3 + ((i * 7919) % (c.text.vocabSize - 3))), [b, t], 'int32');
-  const half = tf.tensor2d(Float32Array.from({ length: b * t }, (_, i) => (i % t < t / 2 ? 1 : 0)), [b, t]);
+  const ids = tf.tensor2d(
+    Int32Array.from({ length: b * t }, (_, i) => 3 + ((i * 7919) % (c.text.vocabSize - 3))),
+    [b, t],
+    'int32',
+  );
+  const half = tf.tensor2d(
+    Float32Array.from({ length: b * t }, (_, i) => (i % t < t / 2 ? 1 : 0)),
+    [b, t],
+  );
   return {
-    images: { kind: 'fixed', images: tf.randomUniform([b, c.vision.imageSize, c.vision.imageSize, 3], -1, 1, 'float32', 1) as tf.Tensor4D },
+    images: {
+      kind: 'fixed',
+      images: tf.randomUniform([b, c.vision.imageSize, c.vision.imageSize, 3], -1, 1, 'float32', 1) as tf.Tensor4D,
+    },
     ids,
-    locca: c.decoderDepth === 0 ? [] : [
-      { targets: ids, lossMask: half, parallel: Array.from({ length: b }, (_, i) => i % 2 === 0) },
-      { targets: ids, lossMask: half },
-      { targets: ids, lossMask: half },
-    ],
+    locca:
+      c.decoderDepth === 0
+        ? []
+        : [
+            { targets: ids, lossMask: half, parallel: Array.from({ length: b }, (_, i) => i % 2 === 0) },
+            { targets: ids, lossMask: half },
+            { targets: ids, lossMask: half },
+          ],
   };
 }
 
 const loccaTasks = (c: ModelConfig) => (c.decoderDepth === 0 ? 0 : 3);
 
-async function child(backend: string, steps: number, batch: number, preset: string): Promise<Result> {
-  await selectBackend(backend);
+async function child(variant: string, steps: number, batch: number, preset: string, threads: number): Promise<Result> {
+  const [backend, withNative] = variant.split('+') as [string, string | undefined];
+  const choice = await selectBackend(backend, undefined, { native: withNative === 'native', nativeThreads: threads });
+  if (withNative && !choice.native?.enabled) throw new Error(`native kernels unavailable: ${choice.native?.reason}`);
   const c = configFor(preset);
   const model = createTrainModel(c, { seed: 0 });
   const data = batchFor(c, batch);
   for (let i = 0; i < 2; i++) trainStep(model, data); // warm-up: kernels, optimizer state
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   for (let i = 0; i < steps; i++) {
     const r = trainStep(model, data);
-    process.stderr.write(`${backend} step ${i + 1}/${steps} loss ${r.loss.toFixed(4)}\n`);
+    process.stderr.write(`${variant} step ${i + 1}/${steps} loss ${r.loss.toFixed(4)}\n`);
   }
+  const cpu = process.cpuUsage(c0);
   const stepS = (performance.now() - t0) / 1000 / steps;
+  const p = await profileKernels(() => trainStep(model, data), 12);
   const n = (c.vision.imageSize / c.vision.patchSize) ** 2;
   const flops = trainStepFlops(c, batch, n, loccaTasks(c));
   return {
@@ -83,11 +112,22 @@ async function child(backend: string, steps: number, batch: number, preset: stri
     images_per_s: batch / stepS,
     gflop_per_s: flops / stepS / 1e9,
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    cpu_s_per_step: (cpu.user + cpu.system) / 1e6 / steps,
+    native: choice.native ? `${choice.native.enabled ? 'on' : 'off'}: ${choice.native.reason}` : null,
+    profile: {
+      wall_ms: p.wallMs,
+      kernel_ms: p.kernelMs,
+      kernels: p.kernels.map(({ kernel, ms, calls }) => ({ kernel, ms, calls })),
+    },
   };
 }
 
 function lastJson(text: string): unknown {
-  const line = text.trim().split('\n').filter((l) => l.startsWith('{')).pop();
+  const line = text
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .pop();
   return line ? JSON.parse(line) : null;
 }
 
@@ -97,8 +137,14 @@ export default async function (args: string[]): Promise<unknown> {
   const batch = arg(args, '--batch', 32);
   const pi = args.indexOf('--preset');
   const preset = pi >= 0 ? args[pi + 1]! : 'tiny';
+  const threads = arg(args, '--threads', os.availableParallelism());
+  const oi = args.indexOf('--only');
+  const only = oi >= 0 ? args[oi + 1]!.split(',') : [...VARIANTS];
+  const unknown = only.filter((v) => !(VARIANTS as readonly string[]).includes(v));
+  if (unknown.length > 0)
+    throw new Error(`--only: unknown variant(s) ${unknown.join(', ')}; valid: ${VARIANTS.join(', ')}`);
   const ci = args.indexOf('--child');
-  if (ci >= 0) return child(args[ci + 1]!, steps, batch, preset);
+  if (ci >= 0) return child(args[ci + 1]!, steps, batch, preset, threads);
 
   const c = configFor(preset);
   const tasks = loccaTasks(c);
@@ -108,36 +154,42 @@ export default async function (args: string[]): Promise<unknown> {
       name: c.name,
       vision: `ViT width ${c.vision.width}, depth ${c.vision.depth}, heads ${c.vision.heads}, MLP ${c.vision.mlpDim}, ${c.vision.imageSize}px/${c.vision.patchSize} (${patches} patches), MAP head`,
       text: `width ${c.text.width}, depth ${c.text.depth}, vocab ${c.text.vocabSize}, ${c.text.maxLength} tokens`,
-      locca: tasks === 0 ? 'none (sigmoid loss only)' : `decoder depth ${c.decoderDepth}, 3 tasks (Cap 50% parallel, ARef, GCap)`,
+      locca:
+        tasks === 0
+          ? 'none (sigmoid loss only)'
+          : `decoder depth ${c.decoderDepth}, 3 tasks (Cap 50% parallel, ARef, GCap)`,
       batch,
       steps,
-      threads: THREADS,
+      threads: `${threads} for the native kernels and torch; plain wasm runs one`,
+      load_average: os.loadavg().map((l) => Math.round(l * 10) / 10),
       train_gflop_per_step: trainStepFlops(c, batch, patches, tasks) / 1e9,
     },
   };
   const skipped: Record<string, string> = {};
-  let best: Result | null = null;
-  for (const backend of BACKENDS) {
-    const n = backend === 'cpu' ? Math.max(1, Math.ceil(steps / 3)) : steps;
-    process.stderr.write(`train-step: ${backend}…\n`);
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'run.ts'), 'train-step', '--child', backend, '--steps', String(n), '--batch', String(batch), '--preset', preset], {
-      cwd: root,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+  const results = new Map<string, Result>();
+  for (const variant of only) {
+    const n = variant.startsWith('cpu') ? Math.max(1, Math.ceil(steps / 3)) : steps;
+    process.stderr.write(`train-step: ${variant}…\n`);
+    const argv = ['--import', 'tsx', path.join(here, 'run.ts'), 'train-step', '--child', variant, '--steps', String(n)];
+    argv.push('--batch', String(batch), '--preset', preset, '--threads', String(threads));
+    const r = spawnSync(process.execPath, argv, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
     const res = r.status === 0 ? (lastJson(r.stdout) as Result | null) : null;
     if (!res) {
-      skipped[backend] = backend === 'tensorflow' ? '@tensorflow/tfjs-node(-gpu) not installed' : `child exited ${r.status}`;
+      skipped[variant] =
+        variant === 'tensorflow' ? '@tensorflow/tfjs-node(-gpu) not installed' : `child exited ${r.status}`;
       continue;
     }
-    out[backend] = res;
-    if (!best || res.step_s < best.step_s) best = res;
+    out[variant] = res;
+    results.set(variant, res);
   }
   out.skipped = skipped;
   process.stderr.write('train-step: torch…\n');
   const cfgJson = JSON.stringify(c);
-  const py = spawnSync('python3', [path.join(root, 'scripts/reference/siglip2_train_step_torch.py'), cfgJson, String(batch), String(steps), String(THREADS)], { encoding: 'utf8' });
-  const torch = py.status === 0 ? (lastJson(py.stdout) as (Result & { step_s: number }) | null) : null;
+  const script = path.join(root, 'scripts/reference/siglip2_train_step_torch.py');
+  const py = spawnSync('python3', [script, cfgJson, String(batch), String(steps), String(threads)], {
+    encoding: 'utf8',
+  });
+  const torch = py.status === 0 ? (lastJson(py.stdout) as Result | null) : null;
   if (torch) {
     torch.gflop_per_s = trainStepFlops(c, batch, patches, tasks) / torch.step_s / 1e9;
     out.torch = torch;
@@ -145,7 +197,15 @@ export default async function (args: string[]): Promise<unknown> {
     out.torch = null;
     out.torch_reason = (py.stderr || py.error?.message || 'python3 failed').trim().split('\n').pop();
   }
+  const bestName = [...results.entries()].sort((a, b) => a[1].step_s - b[1].step_s)[0]?.[0];
+  const best = bestName ? results.get(bestName)! : null;
+  const wasm = results.get('wasm');
+  const native = results.get('wasm+native');
+  out.best = bestName ?? null;
   out.gflop_per_s = best?.gflop_per_s ?? null;
   out.ratio_vs_torch = best && torch ? best.step_s / torch.step_s : null;
+  out.cpu_ratio_vs_torch = best && torch?.cpu_s_per_step ? best.cpu_s_per_step / torch.cpu_s_per_step : null;
+  out.native_speedup_vs_wasm = wasm && native ? wasm.step_s / native.step_s : null;
+  out.native_cpu_speedup_vs_wasm = wasm && native ? wasm.cpu_s_per_step / native.cpu_s_per_step : null;
   return out;
 }

@@ -2,15 +2,19 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { BACKEND_ENV, selectBackend } from '../../model/backend.js';
+import { BACKEND_ENV, NATIVE_THREADS_ENV, selectBackend } from '../../model/backend.js';
 
 describe('selectBackend', () => {
   it('activates the requested backend and says why', async () => {
     const logs: string[] = [];
     const cpu = await selectBackend('cpu', (m) => logs.push(m));
-    assert.deepEqual(cpu, { name: 'cpu', reason: 'requested' });
+    assert.equal(cpu.name, 'cpu');
+    assert.equal(cpu.reason, 'requested');
     assert.equal(tf.getBackend(), 'cpu');
-    assert.deepEqual(logs, ['tfjs backend: cpu (requested)']);
+    // The native kernels (native/) are on where the addon is built, and the report says which way and why.
+    assert.equal(logs.length, 1);
+    assert.match(logs[0]!, /^tfjs backend: cpu \(requested; native kernels (on|off): .+\)$/);
+    assert.equal(logs[0]!.includes('native kernels on'), cpu.native?.enabled);
     assert.equal((await selectBackend('wasm')).name, 'wasm');
     assert.equal(tf.getBackend(), 'wasm');
   });
@@ -24,6 +28,17 @@ describe('selectBackend', () => {
       assert.equal((await selectBackend()).name, 'cpu');
     } finally {
       delete process.env[BACKEND_ENV];
+    }
+  });
+
+  it('turns the native kernels off on request and rejects a bad thread count naming the variable', async () => {
+    const off = await selectBackend('wasm', undefined, { native: false });
+    assert.deepEqual(off.native, { enabled: false, reason: 'turned off by the caller', kernels: [] });
+    process.env[NATIVE_THREADS_ENV] = 'many';
+    try {
+      await assert.rejects(selectBackend('cpu'), /SIGFORGE_NATIVE_THREADS must be a positive integer, got "many"/);
+    } finally {
+      delete process.env[NATIVE_THREADS_ENV];
     }
   });
 
