@@ -9,7 +9,7 @@ import { l2Normalize } from '../ops.js';
 import { ParamStore, towerSpecs } from '../params.js';
 import { decodeSafetensors, type HostTensor } from '../safetensors.js';
 import { textTower } from '../text.js';
-import { CompactVocab, loadGemmaTokenizer, siglipTokenBatch, type TextEncoder } from '../tokenizer.js';
+import { CompactVocab, GEMMA, loadGemmaTokenizer, siglipTokenBatch, type TextEncoder } from '../tokenizer.js';
 import { visionTower } from '../vision.js';
 import { EvalConfigError, EvalDataError } from './errors.js';
 import { type Matrix } from './matrix.js';
@@ -132,6 +132,13 @@ export class EvalModel {
 /** Gemma tokenization (SigLIP 2 preprocessing), through a compact vocabulary when the model has one. */
 export function gemmaTokenize(config: ModelConfig, vocab: CompactVocab | null, encoder?: TextEncoder): Tokenize {
   return async (texts) => {
+    if (!vocab && config.text.vocabSize < GEMMA.vocabSize) {
+      // e.g. SigLIP (v1) checkpoints: their 32k SentencePiece tokenizer is not Gemma's.
+      throw new EvalConfigError(
+        `the model's vocabulary has ${config.text.vocabSize} entries, fewer than Gemma's ${GEMMA.vocabSize}, and no vocab.json maps Gemma ids into it: its tokenizer is not supported`,
+        'tokenizer',
+      );
+    }
     const enc = encoder ?? (await loadGemmaTokenizer());
     const ids = siglipTokenBatch(enc, texts, config.text.maxLength);
     return vocab ? vocab.toCompact(ids) : ids;

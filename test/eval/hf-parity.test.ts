@@ -90,6 +90,8 @@ describe('HF checkpoint zero-shot parity', () => {
       const b = await loadEvalModel(`file://${tmp.root}/`);
       assert.equal(a.id, b.id, 'content identity does not depend on how the directory is named');
       assert.equal(a.config.vision.naflex, false);
+      // A 128-entry vocabulary without vocab.json cannot take Gemma ids: texts fail with a clear error, ids still work.
+      await assert.rejects(a.embedTexts(['a cat']), (e: unknown) => e instanceof EvalConfigError && /fewer than Gemma's 256000/.test(e.message));
       a.dispose();
       b.dispose();
       await assert.rejects(loadEvalModel('http://127.0.0.1:1/model'), /use a local path, file:\/\/ or s3:\/\/ URI/);

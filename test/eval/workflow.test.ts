@@ -83,6 +83,8 @@ describe('evaluateWorkflow on a real Temporal dev server', () => {
       return [a, b];
     });
     assert.equal(first.results.length, 2);
+    // The recorded history replays against the current workflow code (determinism).
+    await Worker.runReplayHistory({ workflowsPath }, await env.client.workflow.getHandle('eval-1').fetchHistory(), 'eval-1');
     for (const r of first.results) {
       assert.match(r.modelUri, /stages\/main\/checkpoints\/step-0000002$/);
       assert.equal(r.reused, false);
