@@ -51,11 +51,17 @@ export function normalizeRows(m: Matrix): Matrix {
   return { rows: m.rows, cols: m.cols, data: out };
 }
 
-/** Similarities a·bᵀ [a.rows × b.rows], computed with tfjs in row blocks so memory stays bounded. */
-export function similarity(a: Matrix, b: Matrix, blockRows = 1024): Matrix {
+/**
+ * Calls `fn` with consecutive row blocks of a·bᵀ (each [n × b.rows], first row `start`), computed with tfjs, so
+ * memory holds one block and never the whole similarity matrix.
+ */
+export function forEachSimilarityBlock(a: Matrix, b: Matrix, fn: (start: number, block: Matrix) => void, blockRows = 1024): void {
   if (a.cols !== b.cols) throw new EvalDataError(`dimensions differ: ${a.cols} vs ${b.cols}`, 'similarity');
-  const out = new Float32Array(a.rows * b.rows);
-  if (a.rows === 0 || b.rows === 0) return { rows: a.rows, cols: b.rows, data: out };
+  if (a.rows === 0) return;
+  if (b.rows === 0) {
+    fn(0, { rows: a.rows, cols: 0, data: new Float32Array(0) });
+    return;
+  }
   const bt = tf.tensor2d(b.data, [b.rows, b.cols]);
   try {
     for (let start = 0; start < a.rows; start += blockRows) {
@@ -64,11 +70,18 @@ export function similarity(a: Matrix, b: Matrix, blockRows = 1024): Matrix {
         const at = tf.tensor2d(a.data.subarray(start * a.cols, (start + n) * a.cols), [n, a.cols]);
         return tf.matMul(at, bt, false, true);
       });
-      out.set(block.dataSync() as Float32Array, start * b.rows);
+      const data = block.dataSync() as Float32Array;
       block.dispose();
+      fn(start, { rows: n, cols: b.rows, data });
     }
   } finally {
     bt.dispose();
   }
+}
+
+/** Similarities a·bᵀ [a.rows × b.rows] in one matrix (small inputs; use forEachSimilarityBlock for large ones). */
+export function similarity(a: Matrix, b: Matrix, blockRows = 1024): Matrix {
+  const out = new Float32Array(a.rows * b.rows);
+  forEachSimilarityBlock(a, b, (start, block) => out.set(block.data, start * b.rows), blockRows);
   return { rows: a.rows, cols: b.rows, data: out };
 }

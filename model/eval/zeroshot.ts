@@ -1,6 +1,6 @@
 // Zero-shot classification metrics: top-k accuracy of images against class embeddings.
 import { EvalDataError } from './errors.js';
-import { type Matrix, similarity } from './matrix.js';
+import { forEachSimilarityBlock, type Matrix } from './matrix.js';
 
 /** Top-k accuracies and per-image predictions of one zero-shot run. */
 export interface ZeroShotResult {
@@ -25,7 +25,6 @@ export function zeroShot(images: Matrix, classes: Matrix, labels: ArrayLike<numb
   if (labels.length !== images.rows) {
     throw new EvalDataError(`${labels.length} labels for ${images.rows} images`, 'zeroShot');
   }
-  const sims = similarity(images, classes);
   const hits = ks.map(() => 0);
   const predictions = new Int32Array(images.rows);
   for (let i = 0; i < images.rows; i++) {
@@ -33,15 +32,20 @@ export function zeroShot(images: Matrix, classes: Matrix, labels: ArrayLike<numb
     if (!Number.isInteger(truth) || truth < 0 || truth >= classes.rows) {
       throw new EvalDataError(`label ${truth} of image ${i} is not a class index 0..${classes.rows - 1}`, 'zeroShot');
     }
-    const row = sims.data.subarray(i * classes.rows, (i + 1) * classes.rows);
-    let best = 0;
-    for (let c = 1; c < row.length; c++) if (row[c]! > row[best]!) best = c;
-    predictions[i] = best;
-    const rank = rankOf(row, truth);
-    ks.forEach((k, j) => {
-      if (rank < k) hits[j]!++;
-    });
   }
+  forEachSimilarityBlock(images, classes, (start, block) => {
+    for (let r = 0; r < block.rows; r++) {
+      const i = start + r;
+      const row = block.data.subarray(r * classes.rows, (r + 1) * classes.rows);
+      let best = 0;
+      for (let c = 1; c < row.length; c++) if (row[c]! > row[best]!) best = c;
+      predictions[i] = best;
+      const rank = rankOf(row, labels[i]!);
+      ks.forEach((k, j) => {
+        if (rank < k) hits[j]!++;
+      });
+    }
+  });
   const accuracy: { [key: string]: number } = {};
   ks.forEach((k, j) => (accuracy[`top${k}`] = images.rows === 0 ? 0 : hits[j]! / images.rows));
   return { n: images.rows, accuracy, predictions };

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { associationBias, representationBias } from '../../model/eval/bias.js';
 import { EvalConfigError, EvalDataError } from '../../model/eval/errors.js';
-import { fromRows, normalizeRows } from '../../model/eval/matrix.js';
+import { fromRows, normalizeRows, similarity, takeRows } from '../../model/eval/matrix.js';
 import { averageClassEmbeddings, buildPrompts, canonicalizeName } from '../../model/eval/prompts.js';
 import { retrieval } from '../../model/eval/retrieval.js';
 import { zeroShot } from '../../model/eval/zeroshot.js';
@@ -90,6 +90,23 @@ describe('retrieval', () => {
   it('rejects captions that name a missing image', () => {
     const m = fromRows([[1, 0]]);
     assert.throws(() => retrieval(m, m, [4]), /caption 0 names image 4/);
+  });
+});
+
+describe('block-wise similarity', () => {
+  it('gives the same answers across blocks (more rows than one block holds)', () => {
+    const n = 1500;
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) * 2 - 1;
+    const m = normalizeRows({ rows: n, cols: 16, data: Float32Array.from({ length: n * 16 }, rand) });
+    const ids = Array.from({ length: n }, (_, i) => i);
+    // Each caption is its image: every query's own item is its unique best match, in every block.
+    const r = retrieval(m, m, ids, [1]);
+    assert.deepEqual([r.imageToText.r1, r.textToImage.r1], [1, 1]);
+    assert.equal(zeroShot(m, m, ids, [1]).accuracy.top1, 1);
+    const small = similarity(m, takeRows(m, [0, 1, 2]), 7);
+    const big = similarity(m, takeRows(m, [0, 1, 2]));
+    assert.deepEqual(small.data, big.data);
   });
 });
 
