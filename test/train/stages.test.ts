@@ -72,7 +72,7 @@ describe('checkpoints', () => {
       disposeTrainModel(back);
       const key = `${checkpointKey(loc, 'base', 4)}/model.safetensors`;
       const bytes = await store.get(key);
-      bytes[bytes.length - 1] ^= 0xff;
+      bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
       await store.put(key, bytes);
       await assert.rejects(loadCheckpoint(store, checkpointKey(loc, 'base', 4), {}), (e: unknown) => e instanceof TrainCheckpointError && /model\.safetensors.*sha256/.test(e.message));
       disposeTrainModel(model);
