@@ -9,8 +9,8 @@ import { cldrNames, EMOJI_STYLES, type EmojiEntry, type EmojiStyle, emojiPngUrl,
 export const EMOJI_BENCH_CODE_VERSION = 'sigforge-emoji-bench/1';
 /** Default languages (CLDR locales): ten scripts and families. */
 export const EMOJI_LANGUAGES = ['en', 'de', 'fr', 'es', 'pt', 'ru', 'ja', 'zh', 'ar', 'hi'] as const;
-/** Styles the demo and training use by default; the benchmark's style must be another. */
-export const EMOJI_TRAIN_STYLES: readonly EmojiStyle[] = ['google', 'twitter'];
+/** Styles the demo trains on (pipelines/demo/corpus.ts); the benchmark's style must be another. */
+export const EMOJI_TRAIN_STYLES: readonly EmojiStyle[] = ['google', 'twitter', 'apple'];
 /** Default evaluation style. */
 export const EMOJI_EVAL_STYLE: EmojiStyle = 'facebook';
 
