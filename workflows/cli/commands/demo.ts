@@ -1,21 +1,59 @@
+import path from 'node:path';
 import type { Command } from 'commander';
+import { DEMO_EVAL } from '../../demo/demo-config.js';
+import { runDemo } from '../../demo/run-demo.js';
+import { collectReportData } from '../../report/collect.js';
+import { intFlag } from '../context.js';
 
-/** `sigforge demo`: the whole pipeline on embedded defaults (issue #10; not built yet). */
+/** `sigforge demo`: the whole pipeline on embedded defaults with real multilingual data. */
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('run ingest → curate → train → evaluate → report on real multilingual emoji data (not built yet)')
+    .description('run ingest → curate → train → evaluate → report on real multilingual emoji data, on this machine')
     .option('--minutes <n>', 'training time budget', '15')
-    .action(() => {
-      console.error(
-        [
-          'sigforge demo is not built yet. When it is, it will:',
-          '  1. build a multilingual image-text corpus from npm-packaged emoji art and CLDR names (≥ 20 languages),',
-          '  2. serve it from a loopback HTTP server and start an embedded Temporal dev server and workers,',
-          '  3. run ingest → curate → train (tiny SigLIP 2, bounded time) → evaluate on a held-out style → report.',
-          'Today: `sigforge dev-server` and `sigforge worker` work; see README.md.',
-        ].join('\n'),
-      );
-      process.exitCode = 2;
+    .option('--dir <dir>', 'working folder (data, Temporal state, logs)', path.join('.sigforge', 'demo'))
+    .option('--every <n>', 'use every n-th corpus image (quick runs)', '1')
+    .option('--eval-classes <n>', 'emoji benchmark classes besides the occupation pairs', String(DEMO_EVAL.emoji.maxClasses))
+    .option('--http-port <n>', 'port of the loopback corpus server (a busy port is replaced)', '18080')
+    .option('--temporal-port <n>', 'gRPC port of the embedded Temporal dev server', '7233')
+    .option('--ui-port <n>', 'web UI port of the embedded Temporal dev server', '8233')
+    .action(async (o: { minutes: string; dir: string; every: string; evalClasses: string; httpPort: string; temporalPort: string; uiPort: string }) => {
+      const started = Date.now();
+      const minutes = Number(o.minutes);
+      if (!(minutes > 0 && minutes <= 24 * 60)) throw new Error(`--minutes: expected a number of minutes in (0, 1440], got ${o.minutes}`);
+      const { result, reportPath, uiUrl } = await runDemo({
+        dir: o.dir,
+        minutes,
+        every: intFlag(o.every, '--every', 1, 1000),
+        evalClasses: intFlag(o.evalClasses, '--eval-classes', 1, 5000),
+        httpPort: intFlag(o.httpPort, '--http-port', 1, 65535),
+        temporalPort: intFlag(o.temporalPort, '--temporal-port', 1, 65535),
+        uiPort: intFlag(o.uiPort, '--ui-port', 1, 65535),
+        log: (line) => console.log(line),
+      });
+      const zs = result.evaluate.results.find((r) => r.task === 'zeroshot');
+      const ret = result.evaluate.results.find((r) => r.task === 'retrieval');
+      const rb = result.evaluate.results.find((r) => r.task === 'representation_bias');
+      const fmt = (m: { [k: string]: number } | undefined) =>
+        m ? Object.entries(m).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(', ') : 'n/a';
+      console.log('');
+      console.log(`sigforge demo finished in ${((Date.now() - started) / 60000).toFixed(1)} min`);
+      console.log(`  data:      ${result.ingest.name}@${result.ingest.version} (${result.ingest.ok}/${result.ingest.rows} ok) → ${result.curate.name}@${result.curate.version} (${result.curate.rowsOut} rows)`);
+      // The loss curve from the run's metrics (a resumed or already finished run reports no live loss).
+      const curves = (await collectReportData([result.train.run])).training;
+      const rows = curves.flatMap((c) => c.rows).sort((a, b) => a.step - b.step);
+      const avg = (xs: { loss: number }[]) => xs.reduce((s, r) => s + r.loss, 0) / Math.max(1, xs.length);
+      const window = Math.max(1, Math.floor(rows.length / 20));
+      console.log(`  training:  ${result.train.stages.map((s) => `${s.stage} to step ${s.step}`).join('; ')}`);
+      if (rows.length > 0) {
+        console.log(
+          `  loss:      ${avg(rows.slice(0, window)).toFixed(3)} (first ${window} steps) → ${avg(rows.slice(-window)).toFixed(3)} (last ${window} steps)`,
+        );
+      }
+      console.log(`  zero-shot: ${fmt(zs?.metrics)}`);
+      console.log(`  retrieval: ${fmt(ret?.metrics)}`);
+      console.log(`  bias:      ${fmt(rb?.metrics)}`);
+      console.log(`  report:    ${reportPath}`);
+      console.log(`  Temporal UI (while a dev server runs): ${uiUrl}`);
     });
 }
