@@ -37,6 +37,8 @@ export interface NativeAddon {
   exp(x: Float32Array, y: Float32Array): void;
   /** y = x with axes permuted (y's axis j is x's axis perm[j]); 4-byte elements, int32 data moved bit for bit. */
   transpose(x: Float32Array, shape: Int32Array, perm: Int32Array, y: Float32Array): void;
+  /** y[i] = x[i mod shape] per axis, y's shape being shape·reps; 4-byte elements. */
+  tile(x: Float32Array, shape: Int32Array, reps: Int32Array, y: Float32Array): void;
   /** y = x^exponent elementwise. */
   powScalar(x: Float32Array, exponent: number, y: Float32Array): void;
   /** out[ids[i]] += x[i] over rows of x ([ids.length, inner]); ids outside [0, numSegments) are skipped. */

@@ -5,12 +5,13 @@ import { loadAddon, type NativeAddon } from './addon.js';
 import { BUFFER_ACCESS, type NativeBackendName } from './backend-buffers.js';
 import { NativeOptionsError } from './errors.js';
 import { expKernel, powKernel, tanhKernel } from './elementwise-kernels.js';
-import { transposeKernel } from './transpose-kernel.js';
+import { tileKernel, transposeKernel } from './layout-kernels.js';
 import { ADAMW_KERNEL, adamwKernel } from './adamw.js';
 import { sumKernel } from './reduce-kernels.js';
 import { segmentSumKernel } from './segment-kernels.js';
 import { batchMatMulKernel, fusedMatMulKernel } from './matmul-kernels.js';
 import { castKernel, identityKernel } from './alias-kernels.js';
+import { installLeanGradients, releaseLeanGradients } from './lean-gradients.js';
 
 /** What tryRegisterNativeKernels did. */
 export interface NativeKernelsReport {
@@ -54,6 +55,7 @@ const KERNELS: Record<string, KernelEntry> = {
   Pow: { make: required(powKernel) },
   Exp: { make: required(expKernel) },
   Transpose: { make: required(transposeKernel) },
+  Tile: { make: required(tileKernel) },
   Sum: { make: required(sumKernel) },
   // Missing on wasm (so gather has no gradient there) and pathologically slow on cpu.
   UnsortedSegmentSum: { make: segmentSumKernel, optional: true },
@@ -85,8 +87,9 @@ function checkOptions(backend: string, opts: NativeKernelOptions): void {
 }
 
 /**
- * Replaces the backend's BatchMatMul and _FusedMatMul (BLAS), Tanh, Exp, Pow, Sum, Transpose and UnsortedSegmentSum (added
- * where missing) with native kernels on its own buffers, and on wasm shares buffers for Identity and same-dtype Cast;
+ * Replaces the backend's BatchMatMul and _FusedMatMul (BLAS), Tanh, Exp, Pow, Sum, Transpose, Tile and UnsortedSegmentSum (added
+ * where missing) with native kernels on its own buffers, on wasm shares buffers for Identity and same-dtype Cast, and
+ * takes Sum/Mean gradients by broadcasting (lean-gradients.ts);
  * returns enabled:false with the reason (and changes nothing) when the addon is not built or the backend is absent.
  */
 export function tryRegisterNativeKernels(
@@ -121,6 +124,7 @@ export function tryRegisterNativeKernels(
     tf.registerKernel(KERNELS[name]!.make(addon, access, original, backend));
   }
   installed.set(backend, originals);
+  installLeanGradients();
   return { enabled: true, reason: describe(), kernels: [...originals.keys()] };
 }
 
@@ -133,5 +137,6 @@ export function unregisterNativeKernels(backend: NativeBackendName): boolean {
     if (original) tf.registerKernel(original);
   }
   installed.delete(backend);
+  releaseLeanGradients();
   return true;
 }

@@ -1,5 +1,7 @@
-// Transpose of any rank for 4-byte elements (float32 or int32 bits): the wasm backend's own kernel takes ~6 ns per
-// element on the [512, 64] shapes the matmul gradients transpose hundreds of times per train step.
+// Layout kernels for 4-byte elements (float32 or int32 bits): Transpose of any rank (the wasm backend's own kernel
+// takes ~6 ns per element on the [512, 64] shapes the matmul gradients transpose hundreds of times per train step) and
+// Tile (broadcastTo; the wasm backend's own is ~100x slower, computing every element's source index).
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -37,6 +39,35 @@ void TransposeRows(const uint32_t* x, uint32_t* y, const std::vector<int64_t>& o
       base += outer_stride[d];
       if (++idx[d] < outer_shape[d]) break;
       base -= outer_stride[d] * outer_shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
+// Output rows [lo, hi) of a tile: row r repeats input row (r's outer index mod the input's) `reps_inner` times.
+void TileRows(const uint32_t* x, uint32_t* y, const std::vector<int64_t>& in_shape, const std::vector<int64_t>& out_shape,
+              int64_t in_inner, int64_t out_inner, size_t lo, size_t hi) {
+  const size_t rank = out_shape.size();  // outer axes only
+  std::vector<int64_t> idx(rank, 0), stride(rank, 1);
+  for (size_t d = rank; d-- > 1;) stride[d - 1] = stride[d] * in_shape[d];
+  size_t rest = lo;
+  for (size_t d = rank; d-- > 0;) {
+    idx[d] = static_cast<int64_t>(rest % static_cast<size_t>(out_shape[d]));
+    rest /= static_cast<size_t>(out_shape[d]);
+  }
+  uint32_t* out = y + lo * static_cast<size_t>(out_inner);
+  for (size_t r = lo; r < hi; ++r) {
+    int64_t base = 0;
+    for (size_t d = 0; d < rank; ++d) base += (idx[d] % in_shape[d]) * stride[d];
+    const uint32_t* src = x + base * in_inner;
+    if (in_inner == 1) {
+      std::fill(out, out + out_inner, *src);
+    } else {
+      for (int64_t o = 0; o < out_inner; o += in_inner) std::memcpy(out + o, src, in_inner * sizeof(uint32_t));
+    }
+    out += out_inner;
+    for (size_t d = rank; d-- > 0;) {
+      if (++idx[d] < out_shape[d]) break;
       idx[d] = 0;
     }
   }
@@ -122,6 +153,65 @@ napi_value Transpose(napi_env env, napi_callback_info info) {
   sigforge::ParallelFor(total, [&](size_t lo, size_t hi) {
     const size_t r0 = lo / static_cast<size_t>(inner), r1 = hi == total ? rows : hi / static_cast<size_t>(inner);
     if (r1 > r0) TransposeRows(src, dst, oshape, ostride, inner, step, r0, r1);
+  });
+  return nullptr;
+}
+
+// tile(x, shape, reps, y): y[i] = x[i mod shape] per axis, y's shape being shape·reps (4-byte elements).
+napi_value Tile(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  View<float> x, y;
+  View<int32_t> shape, reps;
+  if (argc != 4) {
+    napi_throw_type_error(env, "ERR_SIGFORGE_NATIVE_ARG", "tile: expects (x, shape, reps, y)");
+    return nullptr;
+  }
+  if (!GetView(env, argv[0], napi_float32_array, "tile: x must be a Float32Array", false, &x) ||
+      !ReadInts(env, argv[1], "tile: shape must be an Int32Array", &shape) ||
+      !ReadInts(env, argv[2], "tile: reps must be an Int32Array", &reps) ||
+      !GetView(env, argv[3], napi_float32_array, "tile: y must be a Float32Array", false, &y)) {
+    return nullptr;
+  }
+  const size_t rank = shape.length;
+  if (reps.length != rank || rank == 0 || rank > kMaxRank) {
+    napi_throw_range_error(env, "ERR_SIGFORGE_NATIVE_RANGE",
+                           ("tile: reps has " + std::to_string(reps.length) + " entries for a rank-" +
+                            std::to_string(rank) + " shape (1.." + std::to_string(kMaxRank) + " axes)")
+                               .c_str());
+    return nullptr;
+  }
+  size_t in_total = 1, out_total = 1;
+  std::vector<int64_t> in_shape(rank), out_shape(rank);
+  for (size_t d = 0; d < rank; ++d) {
+    if (shape.data[d] < 0 || reps.data[d] < 0) {
+      napi_throw_range_error(env, "ERR_SIGFORGE_NATIVE_RANGE", "tile: shape and reps must be non-negative");
+      return nullptr;
+    }
+    in_shape[d] = shape.data[d];
+    out_shape[d] = static_cast<int64_t>(shape.data[d]) * reps.data[d];
+    in_total *= static_cast<size_t>(in_shape[d]);
+    out_total *= static_cast<size_t>(out_shape[d]);
+  }
+  if (x.length < in_total || y.length < out_total) {
+    napi_throw_range_error(env, "ERR_SIGFORGE_NATIVE_RANGE",
+                           ("tile: needs " + std::to_string(in_total) + " input and " + std::to_string(out_total) +
+                            " output elements, got " + std::to_string(x.length) + " and " + std::to_string(y.length))
+                               .c_str());
+    return nullptr;
+  }
+  if (out_total == 0) return nullptr;
+  const int64_t in_inner = in_shape.back(), out_inner = out_shape.back();
+  in_shape.pop_back();
+  out_shape.pop_back();
+  const size_t rows = out_total / static_cast<size_t>(out_inner);
+  const auto* src = reinterpret_cast<const uint32_t*>(x.data);
+  auto* dst = reinterpret_cast<uint32_t*>(y.data);
+  sigforge::ParallelFor(out_total, [&](size_t lo, size_t hi) {
+    const size_t r0 = lo / static_cast<size_t>(out_inner);
+    const size_t r1 = hi == out_total ? rows : hi / static_cast<size_t>(out_inner);
+    if (r1 > r0) TileRows(src, dst, in_shape, out_shape, in_inner, out_inner, r0, r1);
   });
   return nullptr;
 }

@@ -62,6 +62,7 @@ describe('tryRegisterNativeKernels', () => {
       'Pow',
       'Exp',
       'Transpose',
+      'Tile',
       'Sum',
       'UnsortedSegmentSum',
       'SigforgeAdamW',
