@@ -2,6 +2,7 @@
 // wd·θ for kernels only, then scale everything by the schedule multiplier s(t): θ −= s(t)·(lr·adam + wd·θ).
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { adamwUpdate } from '../native/adamw.js';
 import { ModelConfigError } from './errors.js';
 import { type ParamStore } from './params.js';
 import { warmupCosine } from './schedule.js';
@@ -72,16 +73,19 @@ export class AdamW {
       const v = this.v.get(name)!;
       const decay = c.weightDecay > 0 && isDecayed(name, theta.rank) ? c.weightDecay * multiplier : 0;
       tf.tidy(() => {
-        // Written with few kernels (dispatch dominates small models on wasm):
+        // One fused kernel per parameter where native/ registered it (dispatch dominates small models), else few tf ops:
         // θ ← θ·(1 − s·wd) − m/(√v + ε·√bc2) · s·lr·√bc2/bc1, the same as θ − s·(lr·m̂/(√v̂ + ε) + wd·θ).
-        const g = clip === 1 ? grads[name]! : tf.mul(grads[name]!, clip);
-        const m1 = tf.add(tf.mul(m, c.beta1), tf.mul(g, 1 - c.beta1));
-        const v1 = tf.add(tf.mul(v, c.beta2), tf.mul(tf.mul(g, g), 1 - c.beta2));
-        m.assign(m1);
-        v.assign(v1);
-        const dir = tf.div(m1, tf.add(tf.sqrt(v1), c.eps * Math.sqrt(bc2)));
-        const shrunk = decay === 0 ? theta : tf.mul(theta, 1 - decay);
-        theta.assign(tf.sub(shrunk, tf.mul(dir, (multiplier * c.lr * Math.sqrt(bc2)) / bc1)));
+        const next = adamwUpdate(theta, m, v, grads[name]!, {
+          beta1: c.beta1,
+          beta2: c.beta2,
+          clip,
+          shrink: 1 - decay,
+          stepSize: (multiplier * c.lr * Math.sqrt(bc2)) / bc1,
+          epsHat: c.eps * Math.sqrt(bc2),
+        });
+        m.assign(next.m);
+        v.assign(next.v);
+        theta.assign(next.theta);
       });
     }
     this.step = t;
