@@ -7,6 +7,7 @@ import { createCurateActivities } from './curate/activities.js';
 import { createEvalActivities } from './eval/activities.js';
 import { createIngestActivities } from './ingest/activities.js';
 import { createPipelineActivities } from './pipeline/activities.js';
+import { createScheduleActivities } from './schedules/activities.js';
 import { createSmokeActivities } from './smoke/activities.js';
 import { createTrainActivities } from './train/activities.js';
 
@@ -25,6 +26,7 @@ export function activitiesFor(queue: TaskQueue, deps: WorkerDeps): Record<string
         ...createSmokeActivities(deps),
         ...createIngestActivities({ store: deps.store, ssrfAllow: deps.ssrfAllow ?? [] }),
         ...createCurateActivities({ store: deps.store }),
+        ...createScheduleActivities(),
       };
     case 'train':
       return { ...createTrainActivities({ store: deps.store }) };

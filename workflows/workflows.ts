@@ -5,3 +5,4 @@ export { curateWorkflow } from './curate/workflows.js';
 export { trainWorkflow, stageEvaluationWorkflow } from './train/workflows.js';
 export { evaluateWorkflow } from './eval/workflows.js';
 export { pipelineWorkflow } from './pipeline/workflows.js';
+export { ingestNewListsWorkflow } from './schedules/workflows.js';

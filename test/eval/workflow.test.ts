@@ -19,7 +19,8 @@ import { Command } from 'commander';
 import { register as registerEval } from '../../workflows/cli/commands/eval.js';
 import { addGlobalOptions } from '../../workflows/cli/context.js';
 import { createEvalActivities } from '../../workflows/eval/activities.js';
-import { createEvalSchedule, listEvalSchedules } from '../../workflows/eval/schedule.js';
+import { createEvalSchedule } from '../../workflows/eval/schedule.js';
+import { listSchedules } from '../../workflows/schedules/schedule.js';
 import { type EvaluateResult } from '../../workflows/eval/shared.js';
 import { startTemporal } from '../helpers/temporal.js';
 import { tempStore } from './helpers.js';
@@ -134,7 +135,7 @@ describe('evaluateWorkflow on a real Temporal dev server', () => {
       assert.match(out, /summary: file:\/\//);
 
       const id = await createEvalSchedule(env.client, { scheduleId: 'eval-nightly', every: '1d', input: { models: [pathToFileURL(run).href], suites: ['emoji-rb'], emoji: EMOJI } });
-      assert.ok((await listEvalSchedules(env.client)).some((s) => s.id === id && s.workflowType === 'evaluateWorkflow'));
+      assert.ok((await listSchedules(env.client)).some((s) => s.id === id && s.workflowType === 'evaluateWorkflow'));
       const handle = env.client.schedule.getHandle(id);
       await handle.trigger();
       let started: string | undefined;
@@ -147,7 +148,7 @@ describe('evaluateWorkflow on a real Temporal dev server', () => {
       const result = (await env.client.workflow.getHandle(started).result()) as EvaluateResult;
       assert.match(result.results[0]!.modelUri, /step-0000002$/);
       await handle.delete();
-      await assert.rejects(createEvalSchedule(env.client, { scheduleId: 'x', every: 'daily', input: { models: [run], suites: ['emoji'] } }), /--every "daily"/);
+      await assert.rejects(createEvalSchedule(env.client, { scheduleId: 'x', every: 'daily', input: { models: [run], suites: ['emoji'] } }), /--every.*"daily"/);
     });
   });
 

@@ -29,7 +29,11 @@ interface GlobalFlags {
 
 /** Resolves the validated config for a command from its flags (and the global ones), env and config file. */
 export function commandConfig(command: Command, extra: ConfigInput = {}): SigforgeConfig {
-  const o = command.optsWithGlobals<GlobalFlags>();
+  // `--config` of the root program is the sigforge config file; a subcommand may have its own `--config` (train's
+  // run config), which optsWithGlobals would let shadow it.
+  let root = command;
+  while (root.parent) root = root.parent;
+  const o = { ...command.optsWithGlobals<GlobalFlags>(), config: root.opts<GlobalFlags>().config };
   const tls =
     o.tlsCert || o.tlsKey || o.tlsCa
       ? { clientCertPath: o.tlsCert, clientKeyPath: o.tlsKey, serverRootCaPath: o.tlsCa }

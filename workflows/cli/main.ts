@@ -13,6 +13,8 @@ import { register as registerIngest } from './commands/ingest.js';
 import { register as registerReport } from './commands/report.js';
 import { register as registerSchedule } from './commands/schedule.js';
 import { register as registerShards } from './commands/shards.js';
+import { register as registerStatus } from './commands/status.js';
+import { register as registerTrain } from './commands/train.js';
 import { register as registerWorker } from './commands/worker.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -28,9 +30,11 @@ export function buildProgram(): Command {
     registerDemo,
     registerIngest,
     registerCurate,
+    registerTrain,
     registerEval,
     registerReport,
     registerSchedule,
+    registerStatus,
     registerShards,
     registerDatasets,
     registerWorker,

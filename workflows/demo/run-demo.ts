@@ -15,7 +15,7 @@ import type { PipelineInput, PipelineProgress, PipelineResult } from '../pipelin
 import { PIPELINE_PROGRESS_QUERY } from '../pipeline/shared.js';
 import { examplesForBudget, measureStepTime } from './calibrate.js';
 import { DEMO_BATCH, DEMO_CURATE_CONFIG, DEMO_DISTILL, DEMO_EVAL, DEMO_MODEL, demoRunConfig } from './demo-config.js';
-import { stageDetail } from './stage-detail.js';
+import { stageDetail } from '../progress.js';
 
 /** Options of a demo run. */
 export interface DemoOptions {

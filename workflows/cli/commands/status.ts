@@ -1,42 +1,42 @@
 import type { Command } from 'commander';
-import { type WorkflowHandle } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { type Client } from '@temporalio/client';
+import { PIPELINE_PROGRESS_QUERY, type PipelineProgress } from '../../pipeline/shared.js';
 import { connectClient } from '../../connection.js';
 import { type StageHeartbeat, TRAIN_PROGRESS_QUERY, type TrainProgress } from '../../train/shared.js';
+import { latestHeartbeat, stageDetail, trainProgressLine } from '../../progress.js';
 import { commandConfig } from '../context.js';
 
-/** The newest heartbeat of a workflow's running activity (a training stage's step, loss, lr, images/s), if any. */
-export async function latestHeartbeat(handle: WorkflowHandle): Promise<StageHeartbeat | null> {
-  const d = await handle.describe();
-  for (const a of d.raw.pendingActivities ?? []) {
-    const payload = a.heartbeatDetails?.payloads?.[0];
-    if (payload) return defaultPayloadConverter.fromPayload<StageHeartbeat>(payload);
+/** Running workflows with what each is doing (pipelines: the running stage and its progress). */
+async function listRunning(client: Client, json: boolean): Promise<void> {
+  const rows: { workflowId: string; type: string; startTime: Date; detail: string }[] = [];
+  for await (const w of client.workflow.list({ query: "ExecutionStatus = 'Running'" })) {
+    let detail = '';
+    if (w.type === 'pipelineWorkflow') {
+      const p = await client.workflow.getHandle(w.workflowId).query<PipelineProgress>(PIPELINE_PROGRESS_QUERY).catch(() => null);
+      const running = p?.stages.find((s) => s.state === 'running');
+      if (running) detail = `${running.stage}: ${await stageDetail(client, running.stage, running.workflowId)}`;
+    } else if (w.type === 'trainWorkflow') {
+      detail = await stageDetail(client, 'train', w.workflowId);
+    }
+    rows.push({ workflowId: w.workflowId, type: w.type, startTime: w.startTime, detail });
   }
-  return null;
+  if (json) return void console.log(JSON.stringify(rows, null, 2));
+  if (rows.length === 0) return void console.log('no running workflows');
+  for (const r of rows) console.log(`${r.workflowId}\t${r.type}\tsince ${r.startTime.toISOString()}${r.detail ? `\t${r.detail}` : ''}`);
 }
 
-/** One progress line of a training run: stage, step, loss, images/s and ETA of the stage. */
-export function trainProgressLine(p: TrainProgress, hb: StageHeartbeat | null, batchSize: number | null): string {
-  if (!hb) return `${p.state} ${p.stage ?? ''} (${p.completed.length}/${p.stages.length} stages done)`.trim();
-  const stepsPerS = batchSize && hb.imagesPerS > 0 ? hb.imagesPerS / batchSize : 0;
-  const eta = stepsPerS > 0 ? Math.round((hb.endStep - hb.step) / stepsPerS) : null;
-  return (
-    `${p.state} stage ${hb.stage} step ${hb.step}/${hb.endStep} loss ${hb.loss.toFixed(4)} lr ${hb.lr.toExponential(2)} ` +
-    `${hb.imagesPerS.toFixed(1)} images/s, checkpoint ${hb.checkpointStep ?? '-'}, ETA ${eta === null ? '?' : `${eta}s`}`
-  );
-}
-
-/** `sigforge status <workflow-id>`: state of any sigforge workflow, with training progress when it is a train run. */
+/** `sigforge status [<workflow-id>]`: running workflows, or the state of one (training progress for a train run). */
 export function register(program: Command): void {
   program
     .command('status')
-    .description('show the state and progress of a workflow (training: stage, step, loss, images/s)')
-    .argument('<workflow-id>', 'workflow id printed by train, ingest, curate or eval')
+    .description('list running workflows with their progress, or show one workflow (training: stage, step, loss, images/s)')
+    .argument('[workflow-id]', 'workflow id printed by demo, pipeline, train, ingest, curate or eval')
     .option('--json', 'print JSON')
-    .action(async (workflowId: string, o: { json?: boolean }, command: Command) => {
+    .action(async (workflowId: string | undefined, o: { json?: boolean }, command: Command) => {
       const config = commandConfig(command);
       const client = await connectClient(config.temporal);
       try {
+        if (!workflowId) return await listRunning(client, Boolean(o.json));
         const handle = client.workflow.getHandle(workflowId);
         const d = await handle.describe();
         const out: { [k: string]: unknown } = { workflowId, type: d.type, status: d.status.name, startTime: d.startTime, closeTime: d.closeTime ?? null };
@@ -44,11 +44,19 @@ export function register(program: Command): void {
           out.progress = d.status.name === 'RUNNING' ? await handle.query<TrainProgress>(TRAIN_PROGRESS_QUERY) : null;
           out.heartbeat = await latestHeartbeat(handle);
         }
+        if (d.type === 'pipelineWorkflow' && d.status.name === 'RUNNING') {
+          out.progress = await handle.query<PipelineProgress>(PIPELINE_PROGRESS_QUERY);
+        }
         if (d.status.name === 'COMPLETED') out.result = await handle.result();
         if (o.json) console.log(JSON.stringify(out, null, 2));
         else {
           console.log(`${workflowId}: ${d.type} ${d.status.name}`);
-          if (out.progress) console.log(trainProgressLine(out.progress as TrainProgress, (out.heartbeat as StageHeartbeat | null) ?? null, null));
+          if (d.type === 'trainWorkflow' && out.progress) {
+            console.log(trainProgressLine(out.progress as TrainProgress, (out.heartbeat as StageHeartbeat | null) ?? null, null));
+          }
+          if (d.type === 'pipelineWorkflow' && out.progress) {
+            for (const s of (out.progress as PipelineProgress).stages) console.log(`  ${s.stage}\t${s.state}${s.summary ? `\t${s.summary}` : ''}`);
+          }
           if (out.result) console.log(JSON.stringify(out.result, null, 2));
         }
       } finally {

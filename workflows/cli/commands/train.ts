@@ -7,7 +7,7 @@ import { ConfigError } from '../../config.js';
 import { connectClient } from '../../connection.js';
 import { TRAIN_PROGRESS_QUERY, TRAIN_TASK_QUEUE, type TrainInput, type TrainProgress, type TrainResult } from '../../train/shared.js';
 import { commandConfig } from '../context.js';
-import { latestHeartbeat, trainProgressLine } from './status.js';
+import { latestHeartbeat, trainProgressLine } from '../../progress.js';
 
 /** Reads and validates a run config file (YAML or JSON); errors name the file and the field. */
 export function readRunConfig(file: string): ReturnType<typeof parseRunConfig> {
@@ -36,15 +36,15 @@ export function register(program: Command): void {
   program
     .command('train')
     .description('train a SigLIP 2 curriculum on a curated dataset version (durable: survives worker restarts)')
-    .requiredOption('--run-config <file>', 'run config (YAML or JSON): model, batch, examples, stages, optimizer')
+    .requiredOption('--config <file>', 'run config (YAML or JSON): model, batch, examples, stages, optimizer (sigforge settings: the global -c before `train`)')
     .requiredOption('--data <dataset@version>', 'curated dataset, name@version or name@latest')
     .requiredOption('--out <run>', 'run location: key prefix under the storage root (runs/x) or a URI inside it')
     .option('--heartbeat-timeout <s>', 'seconds before a silent training worker is considered dead (default 120)')
     .option('--workflow-id <id>', 'workflow id (default train-<out>-<time>)')
     .option('--wait', 'wait for the result, showing progress')
-    .action(async (o: { runConfig: string; data: string; out: string; heartbeatTimeout?: string; workflowId?: string; wait?: boolean }, command: Command) => {
+    .action(async (o: { config: string; data: string; out: string; heartbeatTimeout?: string; workflowId?: string; wait?: boolean }, command: Command) => {
       const config = commandConfig(command);
-      const run = readRunConfig(o.runConfig);
+      const run = readRunConfig(o.config);
       const hb = o.heartbeatTimeout === undefined ? undefined : Number(o.heartbeatTimeout);
       if (hb !== undefined && !(Number.isInteger(hb) && hb > 0)) throw new ConfigError('--heartbeat-timeout', `expected a positive integer, got ${o.heartbeatTimeout}`, 'flags');
       const input: TrainInput = { config: run, data: o.data, out: o.out, ...(hb !== undefined && { heartbeatTimeoutSeconds: hb }) };
