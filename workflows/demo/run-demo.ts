@@ -11,6 +11,7 @@ import { connectClient } from '../connection.js';
 import { startCorpusServer } from '../dev/corpus-server.js';
 import { startDevServer, type DevServer } from '../dev/dev-server.js';
 import { freePort } from '../dev/ports.js';
+import { ensureTool } from '../dev/tools.js';
 import type { PipelineInput, PipelineProgress, PipelineResult } from '../pipeline/shared.js';
 import { PIPELINE_PROGRESS_QUERY } from '../pipeline/shared.js';
 import { examplesForBudget, measureStepTime } from './calibrate.js';
@@ -184,6 +185,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
     const pkgs = Object.entries(demoCorpusPackages()).map(([p, v]) => `${p}@${v}`).join(', ');
     log(`corpus: ${corpus.length} emoji images × up to 25 languages' CLDR names (${pkgs}), served at ${server.baseUrl}`);
 
+    ensureTool('temporal', log);
     const examples = await trainingExamples(dir, opts.minutes, log);
 
     let dev: DevServer;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,4 +58,20 @@ export function findTool(tool: ToolName, env: NodeJS.ProcessEnv = process.env, r
   }
   searched.push('PATH');
   throw new ToolNotFoundError(tool, searched);
+}
+
+/**
+ * Finds a tool, building it with `scripts/setup <tool>` first when it is missing and Go is available (the demo's
+ * first run on a fresh clone); `log` hears what happens.
+ */
+export function ensureTool(tool: ToolName, log: (line: string) => void): string {
+  try {
+    return findTool(tool);
+  } catch (err) {
+    if (!(err instanceof ToolNotFoundError)) throw err;
+    log(`${tool}: not found; running scripts/setup ${tool} (one-time: builds it with Go, a few minutes)…`);
+    const r = spawnSync('bash', [path.join(repoRoot, 'scripts', 'setup'), tool], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0) throw err;
+    return findTool(tool);
+  }
 }
