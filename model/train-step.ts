@@ -37,6 +37,14 @@ export function createTrainModel(config: ModelConfig, opts: { seed?: number; opt
   return { config, params: ParamStore.init(specs, opts.seed ?? 0), optimizer: new AdamW(opts.optimizer) };
 }
 
+/** A non-trainable zero vector variable (the zeros it is made from are released: variables are not tidied). */
+function zerosVariable(k: number): tf.Variable {
+  const zeros = tf.zeros([k]);
+  const v = tf.variable(zeros, false);
+  zeros.dispose();
+  return v;
+}
+
 /** Switch-on of self-distillation: fresh heads and mask token, teacher = copy of the student (recipe §4). */
 export function enableDistillation(model: TrainModel, opts: { momentum?: number; seed?: number } = {}): void {
   if (model.distill) throw new ModelError('distillation is already enabled');
@@ -44,8 +52,8 @@ export function enableDistillation(model: TrainModel, opts: { momentum?: number;
   const k = headDims(model.config).prototypes;
   model.distill = {
     teacher: createTeacher(model.params),
-    centerGlobal: tf.variable(tf.zeros([k]), false),
-    centerPatch: tf.variable(tf.zeros([k]), false),
+    centerGlobal: zerosVariable(k),
+    centerPatch: zerosVariable(k),
     momentum: opts.momentum ?? 0.99,
   };
 }

@@ -33,8 +33,7 @@ describe('training stages', () => {
     const t = await testRun(store, shards, cfg, 'runs/full');
     const tensors = tf.memory().numTensors;
     const base = await t.stage('base');
-    // enableDistillation (model/train-step.ts) leaves the two zeros its center variables were made from.
-    assert.ok(tf.memory().numTensors - tensors <= 2, `no tensor leak across a stage (${tf.memory().numTensors - tensors})`);
+    assert.equal(tf.memory().numTensors - tensors, 0, 'no tensor leak across a stage');
     assert.ok(base.finished && base.step === 20);
     const m = await readMetrics(store, 'runs/full', 'base');
     assert.deepEqual(m.map((r) => r.step), Array.from({ length: 20 }, (_, i) => i + 1));
