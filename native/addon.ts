@@ -39,6 +39,17 @@ export interface NativeAddon {
   transpose(x: Float32Array, shape: Int32Array, perm: Int32Array, y: Float32Array): void;
   /** y[i] = x[i mod shape] per axis, y's shape being shape·reps; 4-byte elements. */
   tile(x: Float32Array, shape: Int32Array, reps: Int32Array, y: Float32Array): void;
+  /** y[i] = a[·] op b[·] (op: 0 add, 1 sub, 2 mul, 3 div), each side read by its layout (binary-kernels.ts). */
+  binary(
+    op: number,
+    a: Float32Array,
+    aLayout: number,
+    aN: number,
+    b: Float32Array,
+    bLayout: number,
+    bN: number,
+    y: Float32Array,
+  ): void;
   /** y = x^exponent elementwise. */
   powScalar(x: Float32Array, exponent: number, y: Float32Array): void;
   /** out[ids[i]] += x[i] over rows of x ([ids.length, inner]); ids outside [0, numSegments) are skipped. */

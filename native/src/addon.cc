@@ -44,7 +44,8 @@ napi_value Init(napi_env env, napi_value exports) {
       !Define(env, exports, "powScalar", PowScalar) || !Define(env, exports, "segmentSum", SegmentSum) ||
       !Define(env, exports, "sumAxes", SumAxes) || !Define(env, exports, "adamw", AdamW) ||
       !Define(env, exports, "exp", Exp) || !Define(env, exports, "transpose", Transpose) ||
-      !Define(env, exports, "tile", Tile)) {
+      !Define(env, exports, "tile", Tile) ||
+      !Define(env, exports, "binary", Binary)) {
     napi_throw_error(env, "ERR_SIGFORGE_NATIVE", "sigforge_native: could not define exports");
     return nullptr;
   }
