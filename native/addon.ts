@@ -50,6 +50,8 @@ export interface NativeAddon {
     bN: number,
     y: Float32Array,
   ): void;
+  /** y[o, i, :] = x[o, indices[i], :] for x as [outer, dim, inner]; -1, or the position of the first bad index. */
+  gather(x: Float32Array, outer: number, dim: number, inner: number, indices: Int32Array, y: Float32Array): number;
   /** y = x^exponent elementwise. */
   powScalar(x: Float32Array, exponent: number, y: Float32Array): void;
   /** out[ids[i]] += x[i] over rows of x ([ids.length, inner]); ids outside [0, numSegments) are skipped. */

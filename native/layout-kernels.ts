@@ -1,7 +1,7 @@
-// Transpose and Tile on the native addon: the matmul gradients transpose [512, 64]-sized tensors hundreds of times per
+// Transpose, Tile and GatherV2 on the native addon: the matmul gradients transpose [512, 64]-sized tensors hundreds of times per
 // tiny train step, and Sum/Mean gradients broadcast with Tile (lean-gradients.ts); the wasm backend's own kernels are
 // several (Transpose) to a hundred (Tile) times slower than a strided copy.
-import { type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs';
+import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs';
 import { type NativeAddon } from './addon.js';
 import { type BufferAccess } from './backend-buffers.js';
 
@@ -38,6 +38,37 @@ export function tileKernel(addon: NativeAddon, access: BufferAccess, original: K
     );
     addon.tile(access.read(args.backend, x)!, Int32Array.from(x.shape), Int32Array.from(reps), out.view());
     return out.info;
+  };
+  return { ...original, kernelFunc };
+}
+
+/** A GatherV2 kernel for float32 values and int32 indices without batch dims; an index out of range or anything else uses `original` (and its error). */
+export function gatherKernel(addon: NativeAddon, access: BufferAccess, original: KernelConfig): KernelConfig {
+  const kernelFunc: KernelFunc = (args) => {
+    const { x, indices } = args.inputs as { x: TensorInfo; indices: TensorInfo };
+    const batchDims = (args.attrs?.batchDims as number | undefined) ?? 0;
+    if (x.dtype !== 'float32' || indices.dtype !== 'int32' || batchDims !== 0 || x.shape.length === 0) {
+      return original.kernelFunc(args);
+    }
+    const axis = util.parseAxisParam(args.attrs?.axis as number, x.shape)[0]!;
+    const ids = access.readInt32(args.backend, indices);
+    if (!ids || !access.read(args.backend, x)) return original.kernelFunc(args);
+    const outer = x.shape.slice(0, axis).reduce((p, d) => p * d, 1);
+    const inner = x.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+    const outShape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
+    const out = access.alloc(args.backend, outShape);
+    const yv = out.view();
+    const bad = addon.gather(
+      access.read(args.backend, x)!,
+      outer,
+      x.shape[axis]!,
+      inner,
+      access.readInt32(args.backend, indices)!,
+      yv,
+    );
+    if (bad < 0) return out.info;
+    (args.backend as { disposeData(id: object): void }).disposeData(out.info.dataId);
+    return original.kernelFunc(args); // throws the backend's own out-of-range error
   };
   return { ...original, kernelFunc };
 }

@@ -5,7 +5,7 @@ import { loadAddon, type NativeAddon } from './addon.js';
 import { BUFFER_ACCESS, type NativeBackendName } from './backend-buffers.js';
 import { NativeOptionsError } from './errors.js';
 import { expKernel, powKernel, tanhKernel } from './elementwise-kernels.js';
-import { tileKernel, transposeKernel } from './layout-kernels.js';
+import { gatherKernel, tileKernel, transposeKernel } from './layout-kernels.js';
 import { binaryKernel } from './binary-kernels.js';
 import { ADAMW_KERNEL, adamwKernel } from './adamw.js';
 import { sumKernel } from './reduce-kernels.js';
@@ -57,6 +57,7 @@ const KERNELS: Record<string, KernelEntry> = {
   Exp: { make: required(expKernel) },
   Transpose: { make: required(transposeKernel) },
   Tile: { make: required(tileKernel) },
+  GatherV2: { make: required(gatherKernel) },
   Add: { make: required(binaryKernel('Add')) },
   Sub: { make: required(binaryKernel('Sub')) },
   Multiply: { make: required(binaryKernel('Multiply')) },
@@ -93,7 +94,7 @@ function checkOptions(backend: string, opts: NativeKernelOptions): void {
 
 /**
  * Replaces the backend's BatchMatMul and _FusedMatMul (BLAS), Add/Sub/Multiply/RealDiv (common broadcasts),
- * Tanh, Exp, Pow, Sum, Transpose, Tile and UnsortedSegmentSum (added
+ * Tanh, Exp, Pow, Sum, Transpose, Tile, GatherV2 and UnsortedSegmentSum (added
  * where missing) with native kernels on its own buffers, on wasm shares buffers for Identity and same-dtype Cast, and
  * takes Sum/Mean gradients by broadcasting (lean-gradients.ts);
  * returns enabled:false with the reason (and changes nothing) when the addon is not built or the backend is absent.

@@ -45,7 +45,8 @@ napi_value Init(napi_env env, napi_value exports) {
       !Define(env, exports, "sumAxes", SumAxes) || !Define(env, exports, "adamw", AdamW) ||
       !Define(env, exports, "exp", Exp) || !Define(env, exports, "transpose", Transpose) ||
       !Define(env, exports, "tile", Tile) ||
-      !Define(env, exports, "binary", Binary)) {
+      !Define(env, exports, "binary", Binary) ||
+      !Define(env, exports, "gather", Gather)) {
     napi_throw_error(env, "ERR_SIGFORGE_NATIVE", "sigforge_native: could not define exports");
     return nullptr;
   }

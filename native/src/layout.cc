@@ -215,3 +215,51 @@ napi_value Tile(napi_env env, napi_callback_info info) {
   });
   return nullptr;
 }
+
+// gather(x, outer, dim, inner, indices, y): y[o, i, :] = x[o, indices[i], :] for x viewed as [outer, dim, inner];
+// returns -1, or the position of the first index outside [0, dim) (then y is untouched).
+napi_value Gather(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  View<float> x, y;
+  View<int32_t> idx;
+  int64_t outer, dim, inner;
+  if (argc != 6) {
+    napi_throw_type_error(env, "ERR_SIGFORGE_NATIVE_ARG", "gather: expects (x, outer, dim, inner, indices, y)");
+    return nullptr;
+  }
+  if (!GetView(env, argv[0], napi_float32_array, "gather: x must be a Float32Array", false, &x) ||
+      !GetInt(env, argv[1], "gather: outer must be an integer", &outer) ||
+      !GetInt(env, argv[2], "gather: dim must be an integer", &dim) ||
+      !GetInt(env, argv[3], "gather: inner must be an integer", &inner) ||
+      !ReadInts(env, argv[4], "gather: indices must be an Int32Array", &idx) ||
+      !GetView(env, argv[5], napi_float32_array, "gather: y must be a Float32Array", false, &y)) {
+    return nullptr;
+  }
+  const size_t n = idx.length;
+  if (outer < 0 || dim < 0 || inner < 0 || x.length < static_cast<size_t>(outer * dim * inner) ||
+      y.length < static_cast<size_t>(outer) * n * static_cast<size_t>(inner)) {
+    napi_throw_range_error(env, "ERR_SIGFORGE_NATIVE_RANGE",
+                           ("gather: x of " + std::to_string(x.length) + " or y of " + std::to_string(y.length) +
+                            " elements is too short for [" + std::to_string(outer) + ", " + std::to_string(dim) +
+                            ", " + std::to_string(inner) + "] and " + std::to_string(n) + " indices")
+                               .c_str());
+    return nullptr;
+  }
+  napi_value result;
+  for (size_t i = 0; i < n; ++i) {
+    if (idx.data[i] < 0 || idx.data[i] >= dim) {
+      NAPI_CALL(env, napi_create_int64(env, static_cast<int64_t>(i), &result));
+      return result;
+    }
+  }
+  const size_t row = static_cast<size_t>(inner) * sizeof(float);
+  for (int64_t o = 0; o < outer; ++o) {
+    const float* src = x.data + static_cast<size_t>(o * dim * inner);
+    float* dst = y.data + static_cast<size_t>(o) * n * static_cast<size_t>(inner);
+    for (size_t i = 0; i < n; ++i) std::memcpy(dst + i * static_cast<size_t>(inner), src + idx.data[i] * inner, row);
+  }
+  NAPI_CALL(env, napi_create_int64(env, -1, &result));
+  return result;
+}

@@ -74,6 +74,7 @@ napi_value Exp(napi_env env, napi_callback_info info);
 napi_value Transpose(napi_env env, napi_callback_info info);
 napi_value Tile(napi_env env, napi_callback_info info);
 napi_value Binary(napi_env env, napi_callback_info info);
+napi_value Gather(napi_env env, napi_callback_info info);
 napi_value SegmentSum(napi_env env, napi_callback_info info);
 napi_value SumAxes(napi_env env, napi_callback_info info);
 napi_value AdamW(napi_env env, napi_callback_info info);

@@ -63,6 +63,7 @@ describe('tryRegisterNativeKernels', () => {
       'Exp',
       'Transpose',
       'Tile',
+      'GatherV2',
       'Add',
       'Sub',
       'Multiply',
