@@ -1,5 +1,13 @@
 // Public surface of model/: what training, evaluation and the CLI import.
-export { BACKEND_ENV, BACKEND_NAMES, type BackendChoice, type BackendName, selectBackend } from './backend.js';
+export {
+  BACKEND_ENV,
+  BACKEND_NAMES,
+  NATIVE_THREADS_ENV,
+  type BackendChoice,
+  type BackendName,
+  type BackendOptions,
+  selectBackend,
+} from './backend.js';
 export { BackendError, CheckpointError, ModelConfigError, ModelError, ModelInputError } from './errors.js';
 export {
   type ModelConfig,
