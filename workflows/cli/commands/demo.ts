@@ -46,11 +46,16 @@ export function register(program: Command): void {
       const window = Math.max(1, Math.floor(rows.length / 20));
       console.log(`  training:  ${result.train.stages.map((s) => `${s.stage} to step ${s.step}`).join('; ')}`);
       if (rows.length > 0) {
+        const sig = (xs: typeof rows) => avg(xs.map((r) => ({ loss: r.sigmoid ?? r.loss })));
+        const [head, tail] = [rows.slice(0, window), rows.slice(-window)];
         console.log(
-          `  loss:      ${avg(rows.slice(0, window)).toFixed(3)} (first ${window} steps) → ${avg(rows.slice(-window)).toFixed(3)} (last ${window} steps)`,
+          `  loss:      total ${avg(head).toFixed(3)} → ${avg(tail).toFixed(3)}, sigmoid ${sig(head).toFixed(3)} → ${sig(tail).toFixed(3)}` +
+            ` (mean of the first vs last ${window} steps; distillation terms join the total at 80%)`,
         );
       }
-      console.log(`  zero-shot: ${fmt(zs?.metrics)}`);
+      const classes = zs?.metrics.classes;
+      const chance = classes ? ` — ${(zs.metrics.top1! * classes).toFixed(1)}× chance (1/${classes}), held-out facebook style, mean of ${DEMO_EVAL.emoji.languages.length} languages` : '';
+      console.log(`  zero-shot: ${fmt(zs?.metrics)}${chance}`);
       console.log(`  retrieval: ${fmt(ret?.metrics)}`);
       console.log(`  bias:      ${fmt(rb?.metrics)}`);
       console.log(`  report:    ${reportPath}`);
