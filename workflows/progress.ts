@@ -25,12 +25,12 @@ export function trainProgressLine(p: TrainProgress, hb: StageHeartbeat | null, b
   const eta = stepsPerS > 0 ? Math.round((hb.endStep - hb.step) / stepsPerS) : null;
   return (
     `${p.state} stage ${hb.stage} step ${hb.step}/${hb.endStep} loss ${hb.loss.toFixed(4)} lr ${hb.lr.toExponential(2)} ` +
-    `${hb.imagesPerS.toFixed(1)} images/s, checkpoint ${hb.checkpointStep ?? '-'}, ETA ${eta === null ? '?' : `${eta}s`}`
+    `${hb.imagesPerS.toFixed(1)} images/s, checkpoint ${hb.checkpointStep ?? '-'}${eta === null ? '' : `, ETA ${eta}s`}`
   );
 }
 
 /** A short live description of a running stage. */
-export async function stageDetail(client: Client, stage: PipelineStage, workflowId: string | null): Promise<string> {
+export async function stageDetail(client: Client, stage: PipelineStage, workflowId: string | null, batchSize: number | null = null): Promise<string> {
   if (!workflowId) return 'writing the report';
   const h = client.workflow.getHandle(workflowId);
   try {
@@ -45,7 +45,7 @@ export async function stageDetail(client: Client, stage: PipelineStage, workflow
       }
       case 'train': {
         const p = await h.query<TrainProgress>(TRAIN_PROGRESS_QUERY);
-        return trainProgressLine(p, await latestHeartbeat(h), null);
+        return trainProgressLine(p, await latestHeartbeat(h), batchSize);
       }
       case 'evaluate': {
         const p = await h.query<EvalProgress>(EVAL_PROGRESS_QUERY);

@@ -156,7 +156,7 @@ async function watch(client: Client, handle: WorkflowHandle, log: (l: string) =>
       }
       const running = p.stages.find((s) => s.state === 'running');
       if (running) {
-        const line = `[${running.stage}] ${await stageDetail(client, running.stage, running.workflowId)}`;
+        const line = `[${running.stage}] ${await stageDetail(client, running.stage, running.workflowId, DEMO_BATCH)}`;
         if (line !== lastLine) log(`  ${line}`);
         lastLine = line;
       }
