@@ -27,8 +27,10 @@ export function recordId(source: string, url: string, caption: string): string {
   return createHash('sha256').update(`${source}\0${url}\0${caption}`).digest('hex').slice(0, 32);
 }
 
-/** A record with no image: the shape of every failed row. */
-export function failedRecord(row: SourceRow, ctx: Pick<RecordContext, 'source' | 'lang' | 'now'>, err: RowError): Record {
+type RowFields = Pick<Record, 'id' | 'source' | 'url' | 'caption' | 'alt_captions' | 'lang' | 'lang_score' | 'fetched_at' | 'boxes' | 'attrs' | 'weight'>;
+
+/** The fields every record of a source row has, whether its image came through or not. */
+function rowFields(row: SourceRow, ctx: Pick<RecordContext, 'source' | 'lang' | 'now'>): RowFields {
   const guess = ctx.lang.identify(row.caption);
   return {
     id: recordId(ctx.source, row.url, row.caption),
@@ -38,6 +40,17 @@ export function failedRecord(row: SourceRow, ctx: Pick<RecordContext, 'source' |
     alt_captions: row.alt_captions,
     lang: guess?.lang ?? null,
     lang_score: guess?.score ?? null,
+    fetched_at: ctx.now(),
+    boxes: null,
+    attrs: null,
+    weight: null,
+  };
+}
+
+/** A record with no image: the shape of every failed row. */
+export function failedRecord(row: SourceRow, ctx: Pick<RecordContext, 'source' | 'lang' | 'now'>, err: RowError): Record {
+  return {
+    ...rowFields(row, ctx),
     image: null,
     mime: null,
     width: null,
@@ -48,10 +61,6 @@ export function failedRecord(row: SourceRow, ctx: Pick<RecordContext, 'source' |
     phash: null,
     status: err.status,
     error: err.message,
-    fetched_at: ctx.now(),
-    boxes: null,
-    attrs: null,
-    weight: null,
   };
 }
 
@@ -70,15 +79,8 @@ export async function buildRecord(row: SourceRow, ctx: RecordContext): Promise<R
   try {
     const original = await bytesOf(row, ctx);
     const img = await processImage(original, ctx.image, row.url);
-    const guess = ctx.lang.identify(row.caption);
     return {
-      id: recordId(ctx.source, row.url, row.caption),
-      source: ctx.source,
-      url: row.url,
-      caption: row.caption,
-      alt_captions: row.alt_captions,
-      lang: guess?.lang ?? null,
-      lang_score: guess?.score ?? null,
+      ...rowFields(row, ctx),
       image: img.image,
       mime: img.mime,
       width: img.width,
@@ -89,10 +91,6 @@ export async function buildRecord(row: SourceRow, ctx: RecordContext): Promise<R
       phash: img.phash,
       status: 'ok',
       error: null,
-      fetched_at: ctx.now(),
-      boxes: null,
-      attrs: null,
-      weight: null,
     };
   } catch (err) {
     if (err instanceof RowError) return failedRecord(row, ctx, err);
