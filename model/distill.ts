@@ -65,17 +65,7 @@ export function emaUpdate(teacher: ParamStore, student: ParamStore, momentum: nu
   }
 }
 
-/** Deterministic PRNG (mulberry32) so masks and crops are reproducible from a seed. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../pipelines/random.js';
 
 /** 0/1 mask [B × L] with exactly ⌊ratio·valid_b⌋ of each row's first valid_b positions set, chosen at random. */
 export function randomPatchMask(valid: readonly number[], seqLen: number, ratio: number, rand: () => number): Float32Array {

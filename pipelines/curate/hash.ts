@@ -50,17 +50,7 @@ export function joinU64(hi: number, lo: number): bigint {
   return (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 }
 
-/** A small deterministic PRNG (mulberry32) for seeded shuffles and synthetic data. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../random.js';
 
 /** A 53-bit-precision uniform in [0, 1) from (string, seed): ties between distinct ids are practically impossible. */
 export function uniform53(s: string, seed: number): number {

@@ -1,5 +1,6 @@
 // Keyed randomness: every random choice of the loader is a pure function of (seed, keys), so any batch can be
 // recomputed from its position alone — the basis of exact mid-epoch resume.
+import { mulberry32 } from '../random.js';
 
 /** FNV-1a over the seed and keys, finished with a murmur3 mix: a 32-bit hash of a key path. */
 export function hashKeys(seed: number, ...keys: readonly (string | number)[]): number {
@@ -18,14 +19,7 @@ export function hashKeys(seed: number, ...keys: readonly (string | number)[]): n
 
 /** A mulberry32 stream seeded by a hash of (seed, keys); returns floats in [0, 1). */
 export function keyedRandom(seed: number, ...keys: readonly (string | number)[]): () => number {
-  let a = hashKeys(seed, ...keys);
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return mulberry32(hashKeys(seed, ...keys));
 }
 
 /** Fisher–Yates shuffle of a copy of `items` with the given random stream. */
