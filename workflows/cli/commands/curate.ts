@@ -1,4 +1,5 @@
 import { type Command } from 'commander';
+import { waitWithProgress } from '../wait.js';
 import {
   configFromEnv,
   mergeConfig,
@@ -113,21 +114,11 @@ export function register(program: Command): void {
           return;
         }
         console.error(`sigforge curate: workflow ${workflowId} started; waiting (Ctrl-C stops waiting, not the run)`);
-        const timer = setInterval(() => {
-          handle
-            .query<CurateProgress>(CURATE_PROGRESS_QUERY)
-            .then((p) =>
-              console.error(
-                `${p.phase}: ${p.shardsScored}/${p.shardsTotal} shards scored, ${p.shardsMaterialized}/${p.shardsTotal} written`,
-              ),
-            )
-            .catch(() => undefined);
-        }, 2000);
-        try {
-          console.log(JSON.stringify((await handle.result()) as CurateResult, null, 2));
-        } finally {
-          clearInterval(timer);
-        }
+        const progress = async () => {
+          const p = await handle.query<CurateProgress>(CURATE_PROGRESS_QUERY);
+          return `${p.phase}: ${p.shardsScored}/${p.shardsTotal} shards scored, ${p.shardsMaterialized}/${p.shardsTotal} written`;
+        };
+        console.log(JSON.stringify(await waitWithProgress<CurateResult>(handle, progress, 2000), null, 2));
       } finally {
         await client.connection.close();
       }

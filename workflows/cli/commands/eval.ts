@@ -10,6 +10,7 @@ import { ConfigError } from '../../config.js';
 import { connectClient } from '../../connection.js';
 import { EVAL_PROGRESS_QUERY, EVAL_TASK_QUEUE, type EvalProgress, type EvaluateInput, type EvaluateResult, type SuiteObject } from '../../eval/shared.js';
 import { formatResultsTable } from '../../eval/table.js';
+import { waitWithProgress } from '../wait.js';
 import { commandConfig, intFlag } from '../context.js';
 
 interface EvalFlags {
@@ -88,19 +89,13 @@ export function register(program: Command): void {
           return;
         }
         console.error(`sigforge eval: workflow ${workflowId} started; waiting (Ctrl-C stops waiting, not the run)`);
-        const timer = setInterval(() => {
-          handle
-            .query<EvalProgress>(EVAL_PROGRESS_QUERY)
-            .then((p) => console.error(`  ${p.phase}: ${p.done}/${p.total} evaluations`))
-            .catch(() => undefined);
-        }, 2000);
-        try {
-          const result = (await handle.result()) as EvaluateResult;
-          console.log(formatResultsTable(result.results));
-          console.log(`summary: ${result.summaryUri}`);
-        } finally {
-          clearInterval(timer);
-        }
+        const progress = async () => {
+          const p = await handle.query<EvalProgress>(EVAL_PROGRESS_QUERY);
+          return `  ${p.phase}: ${p.done}/${p.total} evaluations`;
+        };
+        const result = await waitWithProgress<EvaluateResult>(handle, progress, 2000);
+        console.log(formatResultsTable(result.results));
+        console.log(`summary: ${result.summaryUri}`);
       } finally {
         await client.connection.close();
       }

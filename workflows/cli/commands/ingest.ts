@@ -12,6 +12,7 @@ import {
   type IngestProgress,
   type IngestResult,
 } from '../../ingest/shared.js';
+import { waitWithProgress } from '../wait.js';
 import { commandConfig } from '../context.js';
 
 interface IngestFlags {
@@ -133,20 +134,8 @@ export function register(program: Command): void {
         }
         console.error(`sigforge ingest: workflow ${workflowId} started; waiting (Ctrl-C stops waiting, not the run)`);
         const t0 = Date.now();
-        const tty = process.stderr.isTTY;
-        const timer = setInterval(() => {
-          handle
-            .query<IngestProgress>(INGEST_PROGRESS_QUERY)
-            .then((p) => process.stderr.write(`${tty ? '\r' : ''}${progressLine(p, (Date.now() - t0) / 1000)}${tty ? '' : '\n'}`))
-            .catch(() => undefined);
-        }, 1000);
-        try {
-          const result = (await handle.result()) as IngestResult;
-          if (tty) process.stderr.write('\n');
-          console.log(JSON.stringify(result, null, 2));
-        } finally {
-          clearInterval(timer);
-        }
+        const progress = async () => progressLine(await handle.query<IngestProgress>(INGEST_PROGRESS_QUERY), (Date.now() - t0) / 1000);
+        console.log(JSON.stringify(await waitWithProgress<IngestResult>(handle, progress, 1000), null, 2));
       } finally {
         await client.connection.close();
       }

@@ -6,6 +6,7 @@ import { parseRunConfig } from '../../../model/run/run-config.js';
 import { ConfigError } from '../../config.js';
 import { connectClient } from '../../connection.js';
 import { TRAIN_PROGRESS_QUERY, TRAIN_TASK_QUEUE, type TrainInput, type TrainProgress, type TrainResult } from '../../train/shared.js';
+import { waitWithProgress } from '../wait.js';
 import { commandConfig } from '../context.js';
 import { latestHeartbeat, trainProgressLine } from '../../progress.js';
 
@@ -57,19 +58,11 @@ export function register(program: Command): void {
           return;
         }
         console.error(`sigforge train: workflow ${workflowId} started; waiting (Ctrl-C stops waiting, not the run)`);
-        const tty = process.stderr.isTTY;
-        const timer = setInterval(() => {
-          Promise.all([handle.query<TrainProgress>(TRAIN_PROGRESS_QUERY), latestHeartbeat(handle)])
-            .then(([p, h]) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}${trainProgressLine(p, h, run.batchSize)}${tty ? '' : '\n'}`))
-            .catch(() => undefined);
-        }, 2000);
-        try {
-          const result = (await handle.result()) as TrainResult;
-          if (tty) process.stderr.write('\n');
-          console.log(JSON.stringify(result, null, 2));
-        } finally {
-          clearInterval(timer);
-        }
+        const progress = async () => {
+          const [p, h] = await Promise.all([handle.query<TrainProgress>(TRAIN_PROGRESS_QUERY), latestHeartbeat(handle)]);
+          return trainProgressLine(p, h, run.batchSize);
+        };
+        console.log(JSON.stringify(await waitWithProgress<TrainResult>(handle, progress, 2000), null, 2));
       } finally {
         await client.connection.close();
       }
