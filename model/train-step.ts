@@ -6,7 +6,7 @@ import { decoderSpecs } from './decoder.js';
 import { createTeacher, distillHead, distillSpecs, distillWeights, emaUpdate, headDims } from './distill.js';
 import { ModelError } from './errors.js';
 import { chunkedSigmoidLoss, sigmoidLoss } from './losses/sigmoid.js';
-import { type LoccaTask, loccaLoss } from './losses/locca.js';
+import { type LoccaTask, loccaLoss, loccaTaskLoss } from './losses/locca.js';
 import { distillCrossEntropy, localToGlobalLoss, teacherProbs, updateCenter } from './losses/distill.js';
 import { AdamW, type AdamWConfig } from './optimizer.js';
 import { ParamStore, towerSpecs } from './params.js';
@@ -185,6 +185,172 @@ export function trainStep(model: TrainModel, batch: TrainBatch, opts: TrainStepO
   value.dispose();
   tf.dispose(Object.values(parts).filter((t): t is tf.Scalar => t !== undefined));
   return result;
+}
+
+/** Sum of a 0/1 mask tensor as a number. */
+function maskSum(t: tf.Tensor): number {
+  const s = tf.sum(t);
+  const v = s.dataSync()[0]!;
+  s.dispose();
+  return v;
+}
+
+/**
+ * One optimizer step over several micro-batches with the gradient of the **whole batch's** loss: the sigmoid loss
+ * pairs every image with every text of all micro-batches (|B|² logits, as one big batch would), not only within a
+ * micro-batch. Three passes (the GradCache scheme): (1) embed every micro-batch without a tape; (2) the sigmoid loss
+ * of all embeddings and its gradient with respect to them (and to t′, b); (3) per micro-batch, forward again under
+ * the tape and back-propagate the cached embedding gradients plus that micro-batch's share of the per-example losses
+ * (LocCa, distillation), summing parameter gradients. Then one clipped AdamW update and one teacher EMA update.
+ * Memory holds one micro-batch's activations at a time (plus [B, E] embeddings); compute is one extra forward.
+ * Equal to `trainStep` on the concatenated batch up to float rounding (test/model/grad-accum.test.ts); the teacher
+ * centers are updated once per step from the mean over all micro-batches, as the big batch would.
+ */
+export function trainStepAccumulated(model: TrainModel, micros: readonly TrainBatch[], opts: TrainStepOptions = {}): TrainStepResult {
+  if (micros.length === 0) throw new ModelError('trainStepAccumulated needs at least one micro-batch');
+  if (micros.length === 1) return trainStep(model, micros[0]!, opts);
+  const { config: c, params } = model;
+  const p = params.get;
+  const sizes = micros.map((b) => b.ids.shape[0]);
+  const n = sizes.reduce((a, b) => a + b, 0);
+  const useDistill = model.distill !== undefined && micros.every((b) => b.distill !== undefined);
+  const useLocca = c.decoderDepth > 0 && micros.every((b) => b.locca && b.locca.length > 0);
+  const tasks = useLocca ? micros[0]!.locca!.length : 0;
+  if (useLocca && micros.some((b) => b.locca!.length !== tasks)) throw new ModelError('micro-batches carry different LocCa task lists');
+
+  // (1) Embeddings of every micro-batch, no tape.
+  const emb = micros.map((b) =>
+    tf.tidy(() => {
+      const o = siglipForward(p, c, b.images, b.ids);
+      return [o.zimg, o.ztxt] as const;
+    }),
+  );
+  // (2) The whole batch's sigmoid loss and its gradient with respect to the embeddings and the logit scale/bias.
+  const chunks = opts.sigmoidChunks ?? 1;
+  const sigFn = (zi: tf.Tensor, zt: tf.Tensor, s: tf.Tensor, b: tf.Tensor): tf.Scalar =>
+    chunks > 1 ? chunkedSigmoidLoss(zi, zt, s, b, chunks) : sigmoidLoss(zi, zt, s, b);
+  const { sig, gImg, gTxt, gScale, gBias } = tf.tidy(() => {
+    const zi = tf.concat(emb.map((e) => e[0]), 0);
+    const zt = tf.concat(emb.map((e) => e[1]), 0);
+    const { value, grads } = tf.valueAndGrads(sigFn)([zi, zt, p('logit_scale'), p('logit_bias')]);
+    return { sig: value, gImg: tf.split(grads[0]!, sizes, 0), gTxt: tf.split(grads[1]!, sizes, 0), gScale: grads[2]!, gBias: grads[3]! };
+  });
+  tf.dispose(emb.flat());
+
+  // Normalizers of the whole batch: supervised tokens per LocCa task, masked patches.
+  const taskTokens = micros.map((b) => (useLocca ? b.locca!.map((t) => maskSum(t.lossMask)) : []));
+  const taskTotals = Array.from({ length: tasks }, (_, j) => taskTokens.reduce((a, t) => a + t[j]!, 0));
+  const activeTasks = taskTotals.filter((t) => t > 0).length;
+  const maskedPatches = useDistill ? micros.map((b) => maskSum(b.distill!.patchMask)) : [];
+  const maskedTotal = Math.max(1, maskedPatches.reduce((a, b) => a + b, 0));
+
+  // Teacher targets per micro-batch from the centers as they are at the start of the step.
+  const s = model.distill;
+  const tauT = opts.tauT ?? 0.04;
+  const teacher = useDistill
+    ? micros.map((b) =>
+        tf.tidy(() => {
+          const out = visionTower(s!.teacher.get, c, b.distill!.global);
+          const g = distillHead(s!.teacher.get, 'global_head', out.pooled);
+          const pch = distillHead(s!.teacher.get, 'patch_head', out.tokens);
+          const k = pch.shape[pch.rank - 1]!;
+          return {
+            global: teacherProbs(g, s!.centerGlobal, tauT),
+            patch: teacherProbs(pch, s!.centerPatch, tauT),
+            meanGlobal: tf.mean(g, 0),
+            meanPatch: tf.mean(tf.reshape(pch, [-1, k]), 0),
+          };
+        }),
+      )
+    : [];
+
+  // (3) Per micro-batch: back-propagate the cached embedding gradients and this micro-batch's share of the rest.
+  const varNames = new Map<string, string>();
+  const varList: tf.Variable[] = [];
+  for (const [name, v] of params.vars) {
+    if (!v.trainable) continue;
+    varNames.set(v.name, name);
+    varList.push(v);
+  }
+  const acc: Record<string, tf.Tensor> = {};
+  const add = (name: string, g: tf.Tensor): void => {
+    const prev = acc[name];
+    if (prev) {
+      acc[name] = tf.add(prev, g);
+      tf.dispose([prev, g]);
+    } else acc[name] = g;
+  };
+  let locca = 0;
+  let l2g = 0;
+  let mask = 0;
+  const w = distillWeights(c);
+  const tauS = opts.tauS ?? 0.1;
+  for (const [k, b] of micros.entries()) {
+    const parts: tf.Scalar[] = [];
+    const { value, grads } = tf.variableGrads(() => {
+      const out = siglipForward(p, c, b.images, b.ids);
+      let total: tf.Tensor = tf.add(tf.sum(tf.mul(out.zimg, gImg[k]!)), tf.sum(tf.mul(out.ztxt, gTxt[k]!)));
+      if (useLocca) {
+        const imageMask = b.images.kind === 'naflex' ? b.images.mask : undefined;
+        for (const [j, task] of b.locca!.entries()) {
+          if (taskTokens[k]![j]! === 0) continue;
+          // The big batch divides task j's token sum by all its tokens and averages over active tasks.
+          const share = taskTokens[k]![j]! / (taskTotals[j]! * activeTasks);
+          const l = tf.mul(loccaTaskLoss(p, c, task, out.imageTokens, imageMask, opts.loccaChunkRows), share);
+          parts.push(tf.keep(l as tf.Scalar));
+          total = tf.add(total, l);
+        }
+      }
+      if (useDistill) {
+        const d = b.distill!;
+        const t = teacher[k]!;
+        const locals = d.locals.map((v) => distillHead(p, 'global_head', visionTower(p, c, v).pooled));
+        const l = tf.mul(localToGlobalLoss(t.global, tf.concat(locals, 0), tauS), sizes[k]! / n);
+        const masked = visionTower(p, c, d.global, { maskPatches: d.patchMask, maskToken: p('sd.mask_token') });
+        const kk = t.patch.shape[t.patch.rank - 1]!;
+        const mp = tf.mul(
+          distillCrossEntropy(tf.reshape(t.patch, [-1, kk]), tf.reshape(distillHead(p, 'patch_head', masked.tokens), [-1, kk]), tauS, tf.reshape(d.patchMask, [-1])),
+          maskedPatches[k]! / maskedTotal,
+        );
+        parts.push(tf.keep(l as tf.Scalar), tf.keep(mp as tf.Scalar));
+        total = tf.add(total, tf.add(tf.mul(l, w.l2g), tf.mul(mp, w.mask)));
+      }
+      return total as tf.Scalar;
+    }, varList);
+    value.dispose();
+    for (const [vn, g] of Object.entries(grads)) add(varNames.get(vn)!, g);
+    const nums = parts.map((t) => t.dataSync()[0]!);
+    tf.dispose(parts);
+    if (useLocca) locca += nums.slice(0, nums.length - (useDistill ? 2 : 0)).reduce((a, x) => a + x, 0);
+    if (useDistill) {
+      l2g += nums.at(-2)!;
+      mask += nums.at(-1)!;
+    }
+  }
+  add('logit_scale', gScale);
+  add('logit_bias', gBias);
+  tf.dispose([...gImg, ...gTxt]);
+  const info = model.optimizer.apply(params, acc);
+  tf.dispose(Object.values(acc));
+  if (useDistill) {
+    tf.tidy(() => {
+      s!.centerGlobal.assign(updateCenter(s!.centerGlobal, tf.stack(teacher.map((t) => t.meanGlobal))));
+      s!.centerPatch.assign(updateCenter(s!.centerPatch, tf.stack(teacher.map((t) => t.meanPatch))));
+    });
+    tf.dispose(teacher.flatMap((t) => [t.global, t.patch, t.meanGlobal, t.meanPatch]));
+    emaUpdate(s!.teacher, params, s!.momentum);
+  }
+  const sigmoid = sig.dataSync()[0]!;
+  sig.dispose();
+  return {
+    step: model.optimizer.step,
+    loss: sigmoid + locca + (useDistill ? w.l2g * l2g + w.mask * mask : 0),
+    sigmoid,
+    locca,
+    l2g,
+    mask,
+    ...info,
+  };
 }
 
 /** Frees every tensor a TrainModel holds. */

@@ -19,6 +19,11 @@ export interface BatchOptions {
   readonly seed: number;
   readonly stage: string;
   readonly step: number;
+  /**
+   * Index within the step of this batch's first row (gradient accumulation: micro-batch k starts at k·microBatch).
+   * Random choices are keyed per row of the step, so micro-batches draw what the whole batch would.
+   */
+  readonly rowOffset?: number;
 }
 
 /** Image tensors of a host batch. */
@@ -49,7 +54,7 @@ function stack(seqs: readonly LoccaSequence[], t: number): { targets: tf.Tensor2
 export function toTrainBatch(b: LoaderBatch, c: ModelConfig, text: TextPipe, o: BatchOptions): TrainBatch {
   const n = b.ids.length;
   const t = text.length;
-  const rand = keyedRandom(o.seed, 'step', o.stage, o.step);
+  const rowRandom = b.ids.map((_, i) => keyedRandom(o.seed, 'step', o.stage, o.step, 'row', (o.rowOffset ?? 0) + i));
   const batch: { -readonly [K in keyof TrainBatch]: TrainBatch[K] } = {
     images: visionInput(b),
     ids: tf.tensor2d(b.tokens, [n, t], 'int32'),
@@ -59,7 +64,7 @@ export function toTrainBatch(b: LoaderBatch, c: ModelConfig, text: TextPipe, o: 
     const cap = b.captions.map((s) => captionTarget(text.encoder, s, opts));
     const aref = b.boxes.map((bx) => (bx[0] ? arefTarget(text.encoder, bx[0], opts) : emptyTarget(t)));
     const gcap = b.boxes.map((bx) => (bx[0] ? gcapTarget(text.encoder, bx[0], opts) : emptyTarget(t)));
-    const parallel = b.ids.map(() => rand() < 0.5);
+    const parallel = rowRandom.map((rand) => rand() < 0.5);
     batch.locca = [{ ...stack(cap, t), parallel }, stack(aref, t), stack(gcap, t)];
   }
   if (o.distill && b.views) {
@@ -69,10 +74,17 @@ export function toTrainBatch(b: LoaderBatch, c: ModelConfig, text: TextPipe, o: 
     batch.distill = {
       global: { kind: 'fixed', images: tf.tensor4d(v.global, [n, v.globalSize, v.globalSize, 3]) },
       locals: v.locals.map((l) => ({ kind: 'fixed' as const, images: tf.tensor4d(l, [n, v.localSize, v.localSize, 3]) })),
-      patchMask: tf.tensor2d(randomPatchMask(Array<number>(n).fill(tokens), tokens, o.maskRatio, rand), [n, tokens]),
+      patchMask: tf.tensor2d(rowPatchMasks(rowRandom, tokens, o.maskRatio), [n, tokens]),
     };
   }
   return batch;
+}
+
+/** One random patch mask per row, each from that row's own random stream. */
+function rowPatchMasks(rowRandom: readonly (() => number)[], tokens: number, ratio: number): Float32Array {
+  const out = new Float32Array(rowRandom.length * tokens);
+  rowRandom.forEach((rand, i) => out.set(randomPatchMask([tokens], tokens, ratio, rand), i * tokens));
+  return out;
 }
 
 /** Frees every tensor of a TrainBatch. */

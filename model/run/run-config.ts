@@ -14,7 +14,14 @@ export const runConfigSchema = z.object({
   /** TensorFlow.js backend: auto, tensorflow, wasm or cpu. */
   backend: z.string().default('auto'),
   seed: z.number().int().nonnegative().default(0),
+  /** Examples per optimizer step (the recipe's batch; schedules count steps of this size). */
   batchSize: z.number().int().positive(),
+  /**
+   * Rows per forward/backward pass when the whole batch does not fit in memory: gradients of batchSize/microBatch
+   * micro-batches are accumulated into one optimizer step whose sigmoid loss still pairs all batchSize² images and
+   * texts (model/train-step.ts trainStepAccumulated). Must divide batchSize; default batchSize (no accumulation).
+   */
+  microBatch: z.number().int().positive().optional(),
   /** Examples of the base stage (0 → 100% of the recipe). */
   examples: z.number().int().positive(),
   /** Fixed image side of the base stage (default the model's imageSize). */
@@ -91,6 +98,10 @@ export function parseRunConfig(input: unknown): RunConfig {
   if (!r.success) {
     const i = r.error.issues[0]!;
     throw new TrainConfigError(i.path.join('.') || '(config)', i.message, { cause: r.error });
+  }
+  const { batchSize, microBatch } = r.data;
+  if (microBatch !== undefined && batchSize % microBatch !== 0) {
+    throw new TrainConfigError('microBatch', `${microBatch} does not divide batchSize ${batchSize}`);
   }
   return r.data;
 }

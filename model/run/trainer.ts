@@ -10,7 +10,7 @@ import { hashKeys } from '../../pipelines/loader/random.js';
 import { type ObjectStore } from '../../storage/index.js';
 import { type ModelConfig } from '../config.js';
 import { ParamStore } from '../params.js';
-import { createTrainModel, disposeTrainModel, enableDistillation, type TrainModel, trainStep } from '../train-step.js';
+import { createTrainModel, disposeTrainModel, enableDistillation, type TrainBatch, type TrainModel, type TrainStepResult, trainStepAccumulated } from '../train-step.js';
 import { rowSigmoidLoss, learnability, selectLearnable, superBatchSize } from './acid.js';
 import { disposeTrainBatch, subsetBatch, toTrainBatch, visionInput } from './batch.js';
 import { checkpointKey, listCheckpoints, loadCheckpoint, pruneCheckpoints, readCheckpointFile, readCheckpointMeta, type RunLocation, saveCheckpoint } from './checkpoint.js';
@@ -82,7 +82,8 @@ async function startState(ctx: StageContext): Promise<{ model: TrainModel; step:
 function loaderConfig(ctx: StageContext, model: TrainModel, views: boolean): LoaderConfig {
   const { stage, config } = ctx;
   const p = model.config.vision.patchSize;
-  const batchSize = stage.acid ? superBatchSize(stage.batchSize, stage.acid.filter) : stage.batchSize;
+  const micro = microBatchOf(ctx);
+  const batchSize = stage.acid ? superBatchSize(micro, stage.acid.filter) : micro;
   const size = stage.imageSize ?? model.config.vision.imageSize;
   const local = config.distill !== false ? (config.distill.localSize ?? Math.max(p, Math.round(size / (2 * p)) * p)) : p;
   return parseLoaderConfig({
@@ -91,6 +92,11 @@ function loaderConfig(ctx: StageContext, model: TrainModel, views: boolean): Loa
     ...config.loader,
     views: views && config.distill !== false ? { globalSize: size, localSize: local, locals: config.distill.locals } : null,
   });
+}
+
+/** Rows per loader batch and forward/backward pass: the run's microBatch, else the whole step's batch. */
+function microBatchOf(ctx: StageContext): number {
+  return Math.min(ctx.config.microBatch ?? ctx.stage.batchSize, ctx.stage.batchSize);
 }
 
 async function loadTeacher(ctx: StageContext): Promise<{ params: ParamStore; config: ModelConfig }> {
@@ -146,32 +152,50 @@ export async function runStage(ctx: StageContext): Promise<StageResult> {
         views = needsViews();
         loader = await StreamingLoader.open({ store: ctx.data, shards: ctx.shards, config: loaderConfig(ctx, model, views), tokenize: ctx.text.tokenize, position });
       }
+      // One optimizer step = `accum` loader batches (micro-batches); the loader position saved with a checkpoint is
+      // always at a step boundary, so a resumed run reads the same micro-batches into the same steps.
+      const micro = microBatchOf(ctx);
+      const accum = Math.max(1, Math.round(stage.batchSize / micro));
+      const batches: TrainBatch[] = [];
+      let r: TrainStepResult;
+      let rowsThisStep = 0;
+      let stepWaitMs = 0;
       const t0 = performance.now();
-      let host = await loader.next();
-      const t1 = performance.now();
-      waitMs += t1 - t0;
-      if (teacher) {
-        const input = visionInput(host);
-        const ids = tf.tensor2d(host.tokens, [host.ids.length, ctx.text.length], 'int32');
-        const scores = learnability(rowSigmoidLoss(model.params.get, model.config, input, ids), rowSigmoidLoss(teacher.params.get, teacher.config, input, ids));
-        tf.dispose([ids, ...(input.kind === 'fixed' ? [input.images] : [input.patches, input.mask])]);
-        host = subsetBatch(host, selectLearnable(scores, stage.batchSize));
+      try {
+        for (let k = 0; k < accum; k++) {
+          const w0 = performance.now();
+          let host = await loader.next();
+          stepWaitMs += performance.now() - w0;
+          if (teacher) {
+            const input = visionInput(host);
+            const ids = tf.tensor2d(host.tokens, [host.ids.length, ctx.text.length], 'int32');
+            const scores = learnability(rowSigmoidLoss(model.params.get, model.config, input, ids), rowSigmoidLoss(teacher.params.get, teacher.config, input, ids));
+            tf.dispose([ids, ...(input.kind === 'fixed' ? [input.images] : [input.patches, input.mask])]);
+            host = subsetBatch(host, selectLearnable(scores, micro));
+          }
+          batches.push(
+            toTrainBatch(host, model.config, ctx.text, {
+              locca: stage.locca,
+              distill: stage.distill,
+              maskRatio: config.distill === false ? 0.5 : config.distill.maskRatio,
+              seed: config.seed,
+              stage: stage.name,
+              step,
+              rowOffset: rowsThisStep,
+            }),
+          );
+          rowsThisStep += host.ids.length;
+          position = host.position;
+        }
+        r = trainStepAccumulated(model, batches, { sigmoidChunks: config.sigmoidChunks });
+      } finally {
+        for (const b of batches) disposeTrainBatch(b);
       }
-      const batch = toTrainBatch(host, model.config, ctx.text, {
-        locca: stage.locca,
-        distill: stage.distill,
-        maskRatio: config.distill === false ? 0.5 : config.distill.maskRatio,
-        seed: config.seed,
-        stage: stage.name,
-        step,
-      });
-      const r = trainStep(model, batch, { sigmoidChunks: config.sigmoidChunks });
-      disposeTrainBatch(batch);
+      waitMs += stepWaitMs;
       step++;
       trained++;
-      position = host.position;
       loss = r.loss;
-      const secs = (performance.now() - t1) / 1000;
+      const secs = (performance.now() - t0) / 1000;
       const lr = model.optimizer.config.lr * r.multiplier;
       const scale = tf.exp(model.params.get('logit_scale'));
       const t = scale.dataSync()[0]!;
@@ -189,8 +213,8 @@ export async function runStage(ctx: StageContext): Promise<StageResult> {
         t,
         b,
         gradNorm: r.gradNorm,
-        imagesPerS: host.ids.length / Math.max(secs + (t1 - t0) / 1000, 1e-9),
-        dataWaitMs: t1 - t0,
+        imagesPerS: rowsThisStep / Math.max(secs, 1e-9),
+        dataWaitMs: stepWaitMs,
         backend: ctx.backend,
         time: new Date().toISOString(),
       });
