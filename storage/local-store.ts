@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AlreadyExistsError, InvalidKeyError, NotFoundError, StorageError, StoreIOError } from './errors.js';
 import { TEMP_PREFIX, validateKey, validatePrefix } from './keys.js';
-import { chunksOf, type ListEntry, type ObjectInfo, type ObjectStore, type PutResult } from './object-store.js';
+import { gatherListsOf, type ListEntry, type ObjectInfo, type ObjectStore, type PutBody, type PutResult } from './object-store.js';
 
 function errCode(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
@@ -63,7 +63,7 @@ export class LocalStore implements ObjectStore {
     }
   }
 
-  async put(key: string, body: Uint8Array | AsyncIterable<Uint8Array>): Promise<PutResult> {
+  async put(key: string, body: PutBody): Promise<PutResult> {
     const { tmp, target, dir } = await this.prepareWrite(key);
     try {
       const result = await writeTemp(tmp, body);
@@ -221,29 +221,56 @@ export function checkRange(key: string, offset: number, length: number): void {
   }
 }
 
-async function writeTemp(tmp: string, body: Uint8Array | AsyncIterable<Uint8Array>): Promise<PutResult> {
+/** Bytes of writes queued at once while a body streams to disk. */
+const MAX_IN_FLIGHT = 64 * 1024 * 1024;
+
+async function writeTemp(tmp: string, body: PutBody): Promise<PutResult> {
   const handle = await open(tmp, fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL, 0o644);
   const hash = createHash('sha256');
   let size = 0;
-  const writeAll = async (chunk: Uint8Array): Promise<void> => {
-    for (let done = 0; done < chunk.byteLength; ) {
-      done += (await handle.write(chunk, done, chunk.byteLength - done)).bytesWritten;
+  // One writev per gather list, at its offset; partial writes continue where they stopped.
+  const writeAt = async (list: readonly Uint8Array[], position: number): Promise<void> => {
+    let bufs = list.filter((b) => b.byteLength > 0);
+    let pos = position;
+    while (bufs.length > 0) {
+      const { bytesWritten } = await handle.writev(bufs, pos);
+      if (bytesWritten <= 0) throw new StorageError(`write ${tmp}: the file system accepted no bytes`);
+      pos += bytesWritten;
+      let n = bytesWritten;
+      let i = 0;
+      while (i < bufs.length && n >= bufs[i]!.byteLength) n -= bufs[i++]!.byteLength;
+      bufs = bufs.slice(i);
+      if (n > 0) bufs[0] = bufs[0]!.subarray(n);
     }
   };
-  // One write in flight while the producer makes the next chunk (a shard encoder is CPU-bound on this thread;
-  // the write runs in libuv's pool). Producers must not reuse a chunk's memory after yielding it.
-  let inFlight: Promise<void> = Promise.resolve();
+  // Writes at explicit offsets run in libuv's pool while the producer makes the next chunks (a shard encoder is
+  // CPU-bound on this thread); up to MAX_IN_FLIGHT bytes are queued. Producers must not reuse a chunk's memory after
+  // yielding it.
+  const inFlight: { done: Promise<void>; bytes: number }[] = [];
+  let queued = 0;
+  let failed: unknown = null;
   try {
-    for await (const chunk of chunksOf(body)) {
-      hash.update(chunk);
-      await inFlight;
-      inFlight = writeAll(chunk);
-      size += chunk.byteLength;
+    for await (const list of gatherListsOf(body)) {
+      let bytes = 0;
+      for (const b of list) bytes += b.byteLength;
+      // Start the write first: it runs in the pool while this thread hashes the same (unchanging) bytes.
+      const done = writeAt(list, size);
+      done.catch((err: unknown) => (failed ??= err));
+      for (const b of list) hash.update(b);
+      inFlight.push({ done, bytes });
+      queued += bytes;
+      size += bytes;
+      while (queued > MAX_IN_FLIGHT || failed !== null) {
+        const first = inFlight.shift();
+        if (!first) break;
+        await first.done;
+        queued -= first.bytes;
+      }
     }
-    await inFlight;
+    await Promise.all(inFlight.map((w) => w.done));
     await handle.sync();
   } finally {
-    await inFlight.catch(() => undefined);
+    await Promise.allSettled(inFlight.map((w) => w.done));
     await handle.close();
   }
   return { size, sha256: hash.digest('hex') };

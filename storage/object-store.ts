@@ -35,7 +35,7 @@ export interface ObjectStore {
    * Writes an object atomically (never visible half-written) and returns its size and sha256.
    * A streamed body's chunks may still be in flight after the next one is requested: never reuse their memory.
    */
-  put(key: string, body: Uint8Array | AsyncIterable<Uint8Array>): Promise<PutResult>;
+  put(key: string, body: PutBody): Promise<PutResult>;
   /** Creates an object only if absent; AlreadyExistsError otherwise (the manifest commit primitive). */
   putIfAbsent(key: string, body: Uint8Array): Promise<void>;
   /** Size (and sha256 where known) of an object, or null if absent. */
@@ -71,8 +71,33 @@ export interface StoreOptions {
   s3?: S3Options;
 }
 
-/** Reads an async iterable or a single buffer as a stream of chunks. */
-export async function* chunksOf(body: Uint8Array | AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
-  if (body instanceof Uint8Array) yield body;
-  else yield* body;
+/**
+ * One chunk of a streamed body: bytes, or a gather list of byte ranges that follow each other in the object (a
+ * Parquet page of many images without first copying them together; the local store writes it with one writev).
+ */
+export type BodyChunk = Uint8Array | readonly Uint8Array[];
+
+/** What `put` accepts: the whole object, or its chunks in order. */
+export type PutBody = Uint8Array | AsyncIterable<BodyChunk>;
+
+/** Reads a body as a stream of contiguous chunks (a gather list is joined into one). */
+export async function* chunksOf(body: PutBody): AsyncIterable<Uint8Array> {
+  if (body instanceof Uint8Array) {
+    yield body;
+    return;
+  }
+  for await (const chunk of body) {
+    if (chunk instanceof Uint8Array) yield chunk;
+    else if (chunk.length === 1) yield chunk[0]!;
+    else if (chunk.length > 1) yield Buffer.concat(chunk);
+  }
+}
+
+/** Reads a body as a stream of gather lists (a single buffer is a list of one). */
+export async function* gatherListsOf(body: PutBody): AsyncIterable<readonly Uint8Array[]> {
+  if (body instanceof Uint8Array) {
+    yield [body];
+    return;
+  }
+  for await (const chunk of body) yield chunk instanceof Uint8Array ? [chunk] : chunk;
 }

@@ -15,6 +15,7 @@ import { validateKey, validatePrefix } from './keys.js';
 import { checkRange } from './local-store.js';
 import {
   chunksOf,
+  type PutBody,
   type ListEntry,
   type ObjectInfo,
   type ObjectStore,
@@ -110,7 +111,7 @@ export class S3Store implements ObjectStore {
     return bytes;
   }
 
-  async put(key: string, body: Uint8Array | AsyncIterable<Uint8Array>): Promise<PutResult> {
+  async put(key: string, body: PutBody): Promise<PutResult> {
     validateKey(key);
     // Buffer up to the threshold: small objects go up as one PUT carrying their sha256.
     const iterator = chunksOf(body)[Symbol.asyncIterator]();
