@@ -29,11 +29,13 @@ interface GlobalFlags {
 
 /** Resolves the validated config for a command from its flags (and the global ones), env and config file. */
 export function commandConfig(command: Command, extra: ConfigInput = {}): SigforgeConfig {
-  // `--config` of the root program is the sigforge config file; a subcommand may have its own `--config` (train's
-  // run config), which optsWithGlobals would let shadow it.
+  // The settings file is `-c, --config` before the verb (the root's) or after it (the verb's copy of the shared
+  // option); a verb with its own `--config` (train's run config, pipeline's file) has no `-c` and never means it.
   let root = command;
   while (root.parent) root = root.parent;
-  const o = { ...command.optsWithGlobals<GlobalFlags>(), config: root.opts<GlobalFlags>().config };
+  const settingsAfterVerb = command.options.some((opt) => opt.long === '--config' && opt.short === '-c');
+  const config = root.opts<GlobalFlags>().config ?? (settingsAfterVerb ? command.opts<GlobalFlags>().config : undefined);
+  const o = { ...command.optsWithGlobals<GlobalFlags>(), config };
   const tls =
     o.tlsCert || o.tlsKey || o.tlsCa
       ? { clientCertPath: o.tlsCert, clientKeyPath: o.tlsKey, serverRootCaPath: o.tlsCa }

@@ -10,6 +10,7 @@ import { register as registerDemo } from './commands/demo.js';
 import { register as registerDevServer } from './commands/dev-server.js';
 import { register as registerEval } from './commands/eval.js';
 import { register as registerIngest } from './commands/ingest.js';
+import { register as registerPipeline } from './commands/pipeline.js';
 import { register as registerReport } from './commands/report.js';
 import { register as registerSchedule } from './commands/schedule.js';
 import { register as registerShards } from './commands/shards.js';
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
     registerCurate,
     registerTrain,
     registerEval,
+    registerPipeline,
     registerReport,
     registerSchedule,
     registerStatus,
@@ -41,6 +43,20 @@ export function buildProgram(): Command {
     registerDevServer,
   ];
   for (const register of verbs) register(program);
+  // Options after a verb belong to the verb: `sigforge train --config run.yaml` is train's run config, not the
+  // settings file (without this the root would take every --config). Each verb gets its own copy of the shared
+  // options it does not define itself, so `sigforge ingest --temporal-address …` keeps working after the verb.
+  program.enablePositionalOptions();
+  const shareGlobals = (cmd: Command): void => {
+    if (cmd.commands.length > 0) {
+      cmd.commands.forEach(shareGlobals);
+      return;
+    }
+    const own = new Set(cmd.options.map((o) => o.long));
+    const copy = addGlobalOptions(new Command());
+    for (const o of copy.options) if (!own.has(o.long)) cmd.addOption(o);
+  };
+  program.commands.forEach(shareGlobals);
   program.exitOverride();
   return program;
 }
