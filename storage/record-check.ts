@@ -53,4 +53,16 @@ export function checkRecord(r: Record, row: number, shard: string): void {
   if (r.attrs !== null && (!Array.isArray(r.attrs) || r.attrs.some((a) => typeof a !== 'string'))) {
     fail('attrs', 'must be an array of strings or null');
   }
+  if (r.extra !== undefined && r.extra !== null) {
+    if (typeof r.extra !== 'string') fail('extra', `must be JSON object text or null, got ${typeof r.extra}`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(r.extra);
+    } catch {
+      fail('extra', `is not valid JSON: ${JSON.stringify(r.extra.slice(0, 60))}`);
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      fail('extra', `must be a JSON object, got ${JSON.stringify(r.extra.slice(0, 60))}`);
+    }
+  }
 }

@@ -77,6 +77,12 @@ export interface Record {
   attrs: string[] | null;
   /** Sampling weight set by curation (1 when unweighted). */
   weight: number | null;
+  /**
+   * Extra source columns kept at ingest (img2dataset's `save_additional_columns`) as JSON object text, e.g.
+   * `{"license":"cc-by","id":7}`; null when none were asked for. Optional: shards written before the column existed
+   * read back with null, and records built without it are written with null.
+   */
+  extra?: string | null;
 }
 
 /** The shard schema version; bump when the Record contract changes incompatibly. */

@@ -2,7 +2,7 @@ import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetRead 
 import { NotFoundError, ShardFormatError } from './errors.js';
 import { type ObjectStore } from './object-store.js';
 import { type Record, RECORD_SCHEMA_VERSION } from './record.js';
-import { columnElement, RECORD_COLUMNS, type RecordColumn, SCHEMA_VERSION_KEY } from './shard-schema.js';
+import { columnElement, OPTIONAL_COLUMNS, RECORD_COLUMNS, type RecordColumn, SCHEMA_VERSION_KEY } from './shard-schema.js';
 
 /** Options of {@link readShard}. */
 export interface ReadShardOptions<K extends RecordColumn> {
@@ -18,6 +18,8 @@ export interface ShardMetadata {
   rows: number;
   rowGroups: { rows: number; bytes: number; compressedBytes: number }[];
   schemaVersion: number;
+  /** The Record columns the file holds (an older shard lacks the optional ones added since it was written). */
+  columns: RecordColumn[];
 }
 
 /** A random-access view of one object through ranged reads (hyparquet's AsyncBuffer). */
@@ -93,19 +95,23 @@ export async function readShardMetadata(store: ObjectStore, key: string): Promis
     if (depth === 0) top.set(el.name, el);
     depth = depth === 0 ? (el.num_children ?? 0) : depth - 1 + (el.num_children ?? 0);
   }
+  const columns: RecordColumn[] = [];
   for (const column of RECORD_COLUMNS) {
     const el = top.get(column);
     const want = columnElement(column);
-    if (!el) fail(`column ${column} is missing (not a Record shard?)`);
-    else if (el.type !== want.type)
-      fail(`column ${column} has type ${el.type ?? 'group'}, expected ${want.type ?? 'group'}`);
+    if (!el) {
+      if (!OPTIONAL_COLUMNS.includes(column)) fail(`column ${column} is missing (not a Record shard?)`);
+      continue;
+    }
+    if (el.type !== want.type) fail(`column ${column} has type ${el.type ?? 'group'}, expected ${want.type ?? 'group'}`);
+    columns.push(column);
   }
   const versionText = metadata.key_value_metadata?.find((kv) => kv.key === SCHEMA_VERSION_KEY)?.value;
   const schemaVersion = versionText === undefined ? RECORD_SCHEMA_VERSION : Number(versionText);
   if (!Number.isInteger(schemaVersion) || schemaVersion > RECORD_SCHEMA_VERSION) {
     fail(`schema version ${versionText} is newer than this code understands (${RECORD_SCHEMA_VERSION})`);
   }
-  return { uri, size, metadata, rows, rowGroups, schemaVersion };
+  return { uri, size, metadata, rows, rowGroups, schemaVersion, columns };
 }
 
 /** Converts one decoded row to the Record field types (timestamps as ms, missing lists as given). */
@@ -131,37 +137,45 @@ export async function* readShard<K extends RecordColumn = RecordColumn>(
       });
     }
   }
+  // Optional columns an older shard lacks read back as null.
+  const present = columns.filter((c) => meta.columns.includes(c));
+  const absent = columns.filter((c) => !meta.columns.includes(c));
   const file = storeAsyncBuffer(store, key, meta.size);
   let rowStart = 0;
   for (const [g, group] of meta.rowGroups.entries()) {
     const rowEnd = rowStart + group.rows;
-    let rows: { [k: string]: unknown }[] = [];
-    try {
-      await parquetRead({
-        file,
-        metadata: meta.metadata,
-        columns: [...columns],
-        rowStart,
-        rowEnd,
-        rowFormat: 'object',
-        utf8: false,
-        parsers: { timestampFromMilliseconds: (ms: bigint) => Number(ms) },
-        onComplete: (r) => {
-          rows = r;
-        },
-      });
-    } catch (err) {
-      throw new ShardFormatError(
-        `${meta.uri}: row group ${g} (rows ${rowStart}..${rowEnd}) does not decode: ${(err as Error).message}`,
-        { subject: meta.uri, cause: err },
-      );
+    let rows: { [k: string]: unknown }[] = Array.from({ length: present.length === 0 ? group.rows : 0 }, () => ({}));
+    if (present.length > 0) {
+      try {
+        await parquetRead({
+          file,
+          metadata: meta.metadata,
+          columns: present,
+          rowStart,
+          rowEnd,
+          rowFormat: 'object',
+          utf8: false,
+          parsers: { timestampFromMilliseconds: (ms: bigint) => Number(ms) },
+          onComplete: (r) => {
+            rows = r;
+          },
+        });
+      } catch (err) {
+        throw new ShardFormatError(
+          `${meta.uri}: row group ${g} (rows ${rowStart}..${rowEnd}) does not decode: ${(err as Error).message}`,
+          { subject: meta.uri, cause: err },
+        );
+      }
     }
     if (rows.length !== group.rows) {
       throw new ShardFormatError(`${meta.uri}: row group ${g} decoded ${rows.length} rows, footer says ${group.rows}`, {
         subject: meta.uri,
       });
     }
-    for (const row of rows) toRecord(row);
+    for (const row of rows) {
+      toRecord(row);
+      for (const c of absent) row[c] = null;
+    }
     yield rows as Pick<Record, K>[];
     rowStart = rowEnd;
   }

@@ -35,10 +35,17 @@ export const RECORD_COLUMNS = [
   'boxes',
   'attrs',
   'weight',
+  'extra',
 ] as const satisfies readonly (keyof Record)[];
 
 /** A Record column name. */
 export type RecordColumn = (typeof RECORD_COLUMNS)[number];
+
+/**
+ * Columns added after the first shards were written (always at the end of RECORD_COLUMNS): a shard without one is
+ * still a Record shard, and readers return null for it.
+ */
+export const OPTIONAL_COLUMNS: readonly RecordColumn[] = ['extra'];
 
 const string = (name: string, repetition: 'REQUIRED' | 'OPTIONAL'): SchemaElement => ({
   name,
@@ -104,6 +111,7 @@ const columnElements: { [K in RecordColumn]: SchemaElement[] } = {
   ]),
   attrs: list('attrs', 'OPTIONAL', [string('element', 'REQUIRED')]),
   weight: [scalar('weight', 'DOUBLE')],
+  extra: [string('extra', 'OPTIONAL')],
 };
 
 /** The full flattened Parquet schema of a shard (root first, depth-first). */

@@ -91,13 +91,13 @@ class SegmentWriter extends ByteWriter {
 
 /** Rough byte size of a row's payload, to cut row groups by bytes. */
 function rowBytes(r: Record): number {
-  return (r.image?.byteLength ?? 0) + r.caption.length + r.url.length + r.id.length + 64;
+  return (r.image?.byteLength ?? 0) + r.caption.length + r.url.length + r.id.length + (r.extra?.length ?? 0) + 64;
 }
 
 /** Transposes rows into hyparquet-writer column sources, all but `image` (written by {@link writeImageChunk}). */
 function columnsOf(rows: Record[], codec: 'SNAPPY' | 'UNCOMPRESSED') {
   return RECORD_COLUMNS.filter((name) => name !== 'image').map((name) => {
-    const data = rows.map((r) => (name === 'fetched_at' ? BigInt(r.fetched_at) : r[name]));
+    const data = rows.map((r) => (name === 'fetched_at' ? BigInt(r.fetched_at) : (r[name] ?? null)));
     return { name, data, codec };
   });
 }

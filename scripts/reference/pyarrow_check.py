@@ -3,7 +3,8 @@
 
 Usage: python3 scripts/reference/pyarrow_check.py SHARD.parquet EXPECTED.json
   EXPECTED.json is a list of records as test/storage/golden.test.ts writes them
-  (bytes as {"base64": ...}, uint64 as {"u64": "..."}, fetched_at as epoch milliseconds).
+  (bytes as {"base64": ...}, uint64 as {"u64": "..."}, fetched_at as epoch milliseconds); only the columns it
+  names are compared. `extra` (JSON object text) is optional: shards written before it lack the column.
 Needs: pip install pyarrow. Prints one JSON line; exit status 0 when everything matches.
 """
 import base64
@@ -22,7 +23,10 @@ EXPECTED_TYPES = {
     "lang_score": pa.float64(),
     "width": pa.int32(),
     "alt_captions": pa.list_(pa.field("element", pa.string(), nullable=False)),
+    # Optional (added in golden-v3): extra source columns as JSON object text; older shards lack it.
+    "extra": pa.string(),
 }
+OPTIONAL_COLUMNS = {"extra"}
 
 
 def decode(v):
@@ -44,6 +48,10 @@ def main(shard, expected_path):
     table = pf.read()
     problems = []
     for name, typ in EXPECTED_TYPES.items():
+        if name not in table.schema.names:
+            if name not in OPTIONAL_COLUMNS:
+                problems.append(f"column {name} is missing")
+            continue
         got = table.schema.field(name).type
         if not got.equals(typ):
             problems.append(f"column {name}: type {got}, expected {typ}")

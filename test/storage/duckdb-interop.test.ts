@@ -31,6 +31,21 @@ describe('interop: DuckDB reads our shards', () => {
       assert.equal(types.phash, 'UBIGINT');
       assert.equal(types.fetched_at, 'TIMESTAMP WITH TIME ZONE');
       assert.equal(types.alt_captions, 'VARCHAR[]');
+      assert.equal(types.extra, 'VARCHAR');
+      // `extra` is JSON object text: DuckDB's built-in json functions read the source columns kept at ingest.
+      const licenses = (
+        await conn.runAndReadAll(
+          `SELECT json_extract_string(extra, '$.license') AS license, json_extract(extra, '$.id')::INTEGER AS id FROM read_parquet('${file}') WHERE extra IS NOT NULL`,
+        )
+      ).getRowObjectsJS();
+      const withExtra = rows.filter((r) => r.extra !== null && r.extra !== undefined);
+      assert.deepEqual(
+        licenses,
+        withExtra.map((r) => {
+          const e = JSON.parse(r.extra!) as { license: string; id: number };
+          return { license: e.license, id: e.id };
+        }),
+      );
       const reader = await conn.runAndReadAll(
         `SELECT * EXCLUDE (fetched_at), epoch_ms(fetched_at) AS fetched_at FROM read_parquet('${file}')`,
       );

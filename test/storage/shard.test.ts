@@ -93,6 +93,16 @@ describe('shards: Record ↔ Parquet', () => {
     assert.equal((await readAll('async/a.parquet', ['id'])).flat().length, 20);
   });
 
+  it('writes records built without `extra` with it null; reading only `extra` works', async () => {
+    const rows = makeRecords(6, 12).map(({ extra: _, ...r }) => r);
+    await writeShard(store, 'noextra/a.parquet', rows);
+    const back = (await readAll('noextra/a.parquet', ['id', 'extra'])).flat();
+    assert.deepEqual(back, rows.map((r) => ({ id: r.id, extra: null })));
+    const withExtra = makeRecords(6, 12);
+    await writeShard(store, 'extra/a.parquet', withExtra);
+    assert.deepEqual((await readAll('extra/a.parquet', ['extra'])).flat(), withExtra.map((r) => ({ extra: r.extra })));
+  });
+
   it('rejects a bad record naming row and field, and writes nothing', async () => {
     const cases: [Partial<Record>, string, RegExp][] = [
       [{ status: 'exploded' as Record['status'] }, 'status', /"exploded" is not one of ok, /],
@@ -101,6 +111,9 @@ describe('shards: Record ↔ Parquet', () => {
       [{ image: 'jpeg' as unknown as Uint8Array }, 'image', /Uint8Array/],
       [{ alt_captions: null as unknown as string[] }, 'alt_captions', /array of strings/],
       [{ fetched_at: Number.NaN }, 'fetched_at', /integer milliseconds/],
+      [{ extra: '{"license": cc-by}' }, 'extra', /not valid JSON/],
+      [{ extra: '["cc-by"]' }, 'extra', /must be a JSON object/],
+      [{ extra: { license: 'cc-by' } as unknown as string }, 'extra', /JSON object text or null/],
     ];
     for (const [patch, field, why] of cases) {
       const rows = makeRecords(5, 11);
