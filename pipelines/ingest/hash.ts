@@ -21,8 +21,12 @@ export function dHashFromPixels(gray: Uint8Array): bigint {
   return h;
 }
 
-/** dHash of interleaved 8-bit pixels (1–4 channels): box-averaged to 9x8 grey (Rec. 601 luma), then compared. */
-export function dHashFromRaw(data: Uint8Array, width: number, height: number, channels: number): bigint {
+/**
+ * The 9x8 grey cells dHash compares: interleaved 8-bit pixels (1–4 channels) box-averaged per cell (column x in
+ * cell floor(9x / width), row y in floor(8y / height)), Rec. 601 luma, rounded half up. native/image computes the
+ * same cells in C (sf_grey_9x8) for the ingest fast path.
+ */
+export function greyCellsFromRaw(data: Uint8Array, width: number, height: number, channels: number): Uint8Array {
   // Integer luma sums per cell (weights x1000); bins precomputed per column so the inner loop only adds.
   const sum = new Float64Array(72);
   const cnt = new Uint32Array(72);
@@ -40,7 +44,12 @@ export function dHashFromRaw(data: Uint8Array, width: number, height: number, ch
   }
   const grey = new Uint8Array(72);
   for (let i = 0; i < 72; i++) grey[i] = cnt[i]! ? Math.round(sum[i]! / cnt[i]! / 1000) : 0;
-  return dHashFromPixels(grey);
+  return grey;
+}
+
+/** dHash of interleaved 8-bit pixels (1–4 channels): box-averaged to 9x8 grey (Rec. 601 luma), then compared. */
+export function dHashFromRaw(data: Uint8Array, width: number, height: number, channels: number): bigint {
+  return dHashFromPixels(greyCellsFromRaw(data, width, height, channels));
 }
 
 /** 64-bit perceptual hash (dHash) of an encoded image, orientation applied; unsigned. */

@@ -1,6 +1,10 @@
-// Decoding and augmentation with sharp (its own native thread pool does the pixel work off the JS thread):
-// random-resized crops at a fixed size, NaFlex aspect-preserving resizes, and self-distillation views.
+// Decoding and augmentation off the JS thread: random-resized crops at a fixed size, NaFlex aspect-preserving
+// resizes, and self-distillation views. JPEG records (and raw pixels) go through the native image addon when it
+// is on (native/image: DCT-scaled partial decode, crop, area resize and flip in one call, floats written in place);
+// other formats, and any JPEG libjpeg rejects, through sharp. The addon's state is fixed for the process, so a run
+// (and its resumes) always takes the same path for the same record.
 import sharp from 'sharp';
+import { decodeJpeg, imageAddonStatus, isJpeg, transformJpeg, transformRgb, type TransformOptions } from '../../native/image/index.js';
 import { LoaderInputError } from './errors.js';
 import { naflexSize } from './naflex.js';
 
@@ -42,8 +46,27 @@ export interface RawImage {
   readonly height: number;
 }
 
+/** Whether the native path applies to this source (the addon is on; encoded sources must be JPEG). */
+function nativeFor(img: RawImage | Uint8Array): boolean {
+  return imageAddonStatus().enabled && (!(img instanceof Uint8Array) || isJpeg(img));
+}
+
+/** Runs the native transform; null when libjpeg rejects the data (sharp then decides, and reports the error). */
+async function nativeTransform(img: RawImage | Uint8Array, o: TransformOptions): Promise<Uint8Array | null | true> {
+  try {
+    const r = img instanceof Uint8Array ? await transformJpeg(img, o) : await transformRgb(img, o);
+    return r.data ?? true;
+  } catch {
+    return null;
+  }
+}
+
 /** Decodes encoded bytes to RGB (alpha flattened onto white); throws LoaderInputError naming the row. */
 export async function decodeRgb(bytes: Uint8Array, where: string): Promise<RawImage> {
+  if (nativeFor(bytes)) {
+    const img = await decodeJpeg(bytes).catch(() => null);
+    if (img) return img;
+  }
   try {
     const { data, info } = await sharp(bytes).flatten({ background: '#ffffff' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
@@ -60,6 +83,35 @@ function source(img: RawImage | Uint8Array): ReturnType<typeof sharp> {
 
 /** Crops, resizes to width×height (anti-aliased) and optionally flips; returns RGB bytes. */
 export async function cropResize(
+  img: RawImage | Uint8Array,
+  crop: CropBox | null,
+  width: number,
+  height: number,
+  flip: boolean,
+  where: string,
+): Promise<Uint8Array> {
+  if (nativeFor(img)) {
+    const rgb = await nativeTransform(img, { crop, width, height, flip });
+    if (rgb instanceof Uint8Array) return rgb;
+  }
+  return sharpCropResize(img, crop, width, height, flip, where);
+}
+
+/** {@link cropResize} written as [−1, 1] floats into `out` (the native path writes them in place, no JS loop). */
+export async function cropResizeInto(
+  img: RawImage | Uint8Array,
+  crop: CropBox | null,
+  width: number,
+  height: number,
+  flip: boolean,
+  where: string,
+  out: Float32Array,
+): Promise<void> {
+  if (nativeFor(img) && (await nativeTransform(img, { crop, width, height, flip, into: out })) === true) return;
+  toUnitRange(await sharpCropResize(img, crop, width, height, flip, where), out);
+}
+
+async function sharpCropResize(
   img: RawImage | Uint8Array,
   crop: CropBox | null,
   width: number,

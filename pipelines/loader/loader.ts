@@ -4,7 +4,7 @@
 import { type ObjectStore } from '../../storage/index.js';
 import { type LoaderConfig } from './config.js';
 import { LoaderInputError } from './errors.js';
-import { cropResize, decodeRgb, naflexView, randomCrop, type RawImage, toUnitRange } from './images.js';
+import { cropResizeInto, decodeRgb, naflexView, randomCrop, type RawImage, toUnitRange } from './images.js';
 import { patchifyInto } from './naflex.js';
 import { epochWindows, type DatasetLayout, readLayout, readUnit, type TrainRow, windowOrder } from './plan.js';
 import { type LoaderPosition, startPosition } from './position.js';
@@ -201,8 +201,8 @@ export class StreamingLoader {
         if (images.kind === 'fixed') {
           const full = c.cropScale[0] >= 1;
           const crop = full ? null : randomCrop(size.width, size.height, c.cropScale, rand);
-          const rgb = await cropResize(src, crop, images.size, images.size, c.flip && rand() < 0.5, where);
-          toUnitRange(rgb, images.pixels.subarray(i * rgb.length, (i + 1) * rgb.length));
+          const n = images.size * images.size * 3;
+          await cropResizeInto(src, crop, images.size, images.size, c.flip && rand() < 0.5, where, images.pixels.subarray(i * n, (i + 1) * n));
         } else {
           const p = images.patchSize;
           const v = await naflexView(src, size, p, images.seqLen, where);
@@ -219,11 +219,11 @@ export class StreamingLoader {
         if (views) {
           const g = views.globalSize ** 2 * 3;
           const gcrop = randomCrop(size.width, size.height, [0.4, 1], rand);
-          toUnitRange(await cropResize(src, gcrop, views.globalSize, views.globalSize, rand() < 0.5, where), views.global.subarray(i * g, (i + 1) * g));
+          await cropResizeInto(src, gcrop, views.globalSize, views.globalSize, rand() < 0.5, where, views.global.subarray(i * g, (i + 1) * g));
           const l = views.localSize ** 2 * 3;
           for (const local of views.locals) {
             const lcrop = randomCrop(size.width, size.height, [0.05, 0.4], rand);
-            toUnitRange(await cropResize(src, lcrop, views.localSize, views.localSize, rand() < 0.5, where), local.subarray(i * l, (i + 1) * l));
+            await cropResizeInto(src, lcrop, views.localSize, views.localSize, rand() < 0.5, where, local.subarray(i * l, (i + 1) * l));
           }
         }
         boxes[i] = (row.boxes ?? []).map((bx) => ({
