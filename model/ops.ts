@@ -1,8 +1,12 @@
 // Differentiable primitives with gradients shaped for the wasm backend (MEASURED.md): matmul gradients use explicit
 // transposes (wasm's transposed matmul runs at ~2 GFLOP/s), the embedding gradient is a scatter (gather's gradient,
 // UnsortedSegmentSum, is missing on wasm), log-sigmoid is -softplus(-x) (tf.logSigmoid's gradient is wrong), and
-// log-softmax is x - logSumExp(x) (LogSoftmax is missing on wasm).
+// log-softmax is x - logSumExp(x) (LogSoftmax is missing on wasm). Where native/ registered its fused kernels on the
+// active backend (native/fused-names.ts), linear, layerNorm, geluTanh and weightedCrossEntropy run one forward and one
+// gradient kernel instead of their composites: the same function, far fewer tfjs kernels (whose dispatch dominates
+// small models). Tolerances of the fused paths against the composites are in test/model/fused-ops.test.ts.
 import * as tf from '@tensorflow/tfjs';
+import { FUSED_KERNELS } from '../native/fused-names.js';
 
 /** Swaps the last two axes with an explicit (materialized) transpose. */
 export function swapLast(x: tf.Tensor): tf.Tensor {
@@ -19,7 +23,7 @@ type Forward = (
 ) => { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor[] };
 
 /** Applies `fwd` to the inputs with its own gradient function (tf.customGrad with plain types). */
-function withGrad(fwd: Forward, ...inputs: tf.Tensor[]): tf.Tensor {
+export function withGrad(fwd: Forward, ...inputs: tf.Tensor[]): tf.Tensor {
   const f = tf.customGrad(((...args: Array<tf.Tensor | tf.GradSaveFunc>) =>
     fwd(args.slice(0, -1) as tf.Tensor[], args[args.length - 1] as tf.GradSaveFunc)) as Parameters<
     typeof tf.customGrad
@@ -27,8 +31,19 @@ function withGrad(fwd: Forward, ...inputs: tf.Tensor[]): tf.Tensor {
   return f(...inputs);
 }
 
+/** Whether the fused kernel `name` (and so its gradient kernel) is registered on the active backend. */
+export function hasFused(name: string, ...inputs: tf.Tensor[]): boolean {
+  return inputs.every((t) => t.dtype === 'float32') && tf.getKernel(name, tf.getBackend()) !== undefined;
+}
+
+/** Runs a fused kernel (one output or several). */
+export function runFused(name: string, inputs: tf.NamedTensorMap, attrs: Record<string, unknown> = {}): tf.Tensor | tf.Tensor[] {
+  return tf.engine().runKernel(name, inputs, attrs as tf.NamedAttrMap) as tf.Tensor | tf.Tensor[];
+}
+
 /** Dense layer y = x·W + b over the last axis of x (W in [in, out] layout), with transpose-free gradients. */
 export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
+  if (hasFused(FUSED_KERNELS.linear, x, w, ...(b ? [b] : []))) return fusedLinear(x, w, b);
   const inDim = w.shape[0]!;
   const outDim = w.shape[1]!;
   const xShape = x.shape;
@@ -46,6 +61,18 @@ export function linear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
         if (bi) grads.push(tf.sum(dy2, 0));
         return grads;
       },
+    };
+  };
+  return b ? withGrad(fwd, x, w, b) : withGrad(fwd, x, w);
+}
+
+/** linear() as SigforgeLinear forward and SigforgeLinearGrad backward (x, W saved). */
+function fusedLinear(x: tf.Tensor, w: tf.Tensor, b?: tf.Tensor): tf.Tensor {
+  const fwd: Forward = ([xi, wi, bi], save) => {
+    save([xi!, wi!]);
+    return {
+      value: runFused(FUSED_KERNELS.linear, bi ? { x: xi!, w: wi!, bias: bi } : { x: xi!, w: wi! }) as tf.Tensor,
+      gradFunc: (dy, [sx, sw]) => runFused(FUSED_KERNELS.linearGrad, { dy, x: sx!, w: sw! }, { bias: bi !== undefined }) as tf.Tensor[],
     };
   };
   return b ? withGrad(fwd, x, w, b) : withGrad(fwd, x, w);
@@ -95,12 +122,35 @@ export function embed(table: tf.Tensor, ids: tf.Tensor): tf.Tensor {
 
 /** LayerNorm over the last axis with scale and offset. */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
+  if (hasFused(FUSED_KERNELS.layerNorm, x, gamma, beta)) {
+    return withGrad(
+      ([xi, g, b], save) => {
+        save([xi!, g!]);
+        return {
+          value: runFused(FUSED_KERNELS.layerNorm, { x: xi!, gamma: g!, beta: b! }, { eps }) as tf.Tensor,
+          gradFunc: (dy, [sx, sg]) => runFused(FUSED_KERNELS.layerNormGrad, { dy, x: sx!, gamma: sg! }, { eps }) as tf.Tensor[],
+        };
+      },
+      x,
+      gamma,
+      beta,
+    );
+  }
   const { mean, variance } = tf.moments(x, -1, true);
   return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, eps))), gamma), beta);
 }
 
 /** GELU with the tanh approximation (flax default, HF "gelu_pytorch_tanh"). */
 export function geluTanh(x: tf.Tensor): tf.Tensor {
+  if (hasFused(FUSED_KERNELS.geluTanh, x)) {
+    return withGrad(([xi], save) => {
+      save([xi!]);
+      return {
+        value: runFused(FUSED_KERNELS.geluTanh, { x: xi! }) as tf.Tensor,
+        gradFunc: (dy, [sx]) => [runFused(FUSED_KERNELS.geluTanhGrad, { dy, x: sx! }) as tf.Tensor],
+      };
+    }, x);
+  }
   // x·x·x instead of pow: Pow is several times slower than Multiply on wasm.
   const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.mul(tf.mul(x, x), x))));
   return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
@@ -129,6 +179,29 @@ export function logSumExp(x: tf.Tensor): tf.Tensor {
 /** log-softmax over the last axis as x − logSumExp(x). */
 export function logSoftmax(x: tf.Tensor): tf.Tensor {
   return tf.sub(x, logSumExp(x));
+}
+
+/**
+ * Σ_r weights[r]·(logsumexp(logits[r]) − logits[r, targets[r]]) for logits [R, V], int32 targets [R] and weights [R]
+ * (a loss mask: constant, it gets no gradient on the fused path); a target outside [0, V) contributes logsumexp only.
+ */
+export function weightedCrossEntropy(logits: tf.Tensor, targets: tf.Tensor, weights: tf.Tensor): tf.Scalar {
+  if (targets.dtype === 'int32' && hasFused(FUSED_KERNELS.crossEntropy, logits, weights)) {
+    return withGrad(([l], save) => {
+      const [loss, lse] = runFused(FUSED_KERNELS.crossEntropy, { logits: l!, targets, weights }) as tf.Tensor[];
+      // Targets and weights too: tensors made inside the forward pass are gone by the backward one.
+      save([l!, lse!, targets, weights]);
+      return {
+        value: loss!,
+        gradFunc: (dy, [sl, slse, st, sw]) => [
+          runFused(FUSED_KERNELS.crossEntropyGrad, { dy, logits: sl!, targets: st!, weights: sw!, lse: slse! }) as tf.Tensor,
+        ],
+      };
+    }, logits) as tf.Scalar;
+  }
+  const rows = logits.shape[0]!;
+  const picked = tf.sum(tf.mul(logits, tf.oneHot(targets, logits.shape[1]!)), -1);
+  return tf.sum(tf.mul(tf.sub(tf.reshape(logSumExp(logits), [rows]), picked), weights)) as tf.Scalar;
 }
 
 /** Broadcasts x to `shape` by adding zeros (its gradient is one sum, unlike tf.tile's slice per repetition). */

@@ -2,7 +2,8 @@
 // wd·θ for kernels only, then scale everything by the schedule multiplier s(t): θ −= s(t)·(lr·adam + wd·θ).
 import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
-import { adamwUpdate } from '../native/adamw.js';
+import { type AdamWItem, adamwUpdateGroup } from '../native/adamw.js';
+import { FUSED_KERNELS } from '../native/fused-names.js';
 import { ModelConfigError } from './errors.js';
 import { type ParamStore } from './params.js';
 import { warmupCosine } from './schedule.js';
@@ -55,37 +56,31 @@ export class AdamW {
     // Sorted so the global norm (a float sum) does not depend on parameter insertion order.
     const names = Object.keys(grads).sort();
     const multiplier = c.totalSteps === null ? Math.min(1, (this.step + 1) / Math.max(1, c.warmupSteps)) : warmupCosine(this.step, c.warmupSteps, c.totalSteps);
-    const gradNorm = tf.tidy(() => {
-      const sq = names.map((n) => tf.sum(tf.square(grads[n]!)));
-      return Math.sqrt(tf.addN(sq).dataSync()[0]!);
-    });
+    const gradNorm = Math.sqrt(sumOfSquares(names.map((n) => grads[n]!)));
     const clip = c.clipNorm !== null && gradNorm > c.clipNorm ? c.clipNorm / gradNorm : 1;
     const t = this.step + 1;
     const bc1 = 1 - c.beta1 ** t;
     const bc2 = 1 - c.beta2 ** t;
-    for (const name of names) {
-      const theta = params.vars.get(name)!;
-      if (!this.m.has(name)) {
-        this.m.set(name, ownedVariable(tf.zerosLike(theta)));
-        this.v.set(name, ownedVariable(tf.zerosLike(theta)));
-      }
-      const m = this.m.get(name)!;
-      const v = this.v.get(name)!;
-      const decay = c.weightDecay > 0 && isDecayed(name, theta.rank) ? c.weightDecay * multiplier : 0;
+    // θ ← θ·(1 − s·wd) − m/(√v + ε·√bc2) · s·lr·√bc2/bc1, the same as θ − s·(lr·m̂/(√v̂ + ε) + wd·θ).
+    const hyper = { beta1: c.beta1, beta2: c.beta2, clip, stepSize: (multiplier * c.lr * Math.sqrt(bc2)) / bc1, epsHat: c.eps * Math.sqrt(bc2) };
+    for (const group of groupBySize(names, (n) => params.vars.get(n)!.size, GROUP_ELEMENTS)) {
+      const items: Array<AdamWItem & { name: string }> = group.map((name) => {
+        const theta = params.vars.get(name)!;
+        if (!this.m.has(name)) {
+          this.m.set(name, ownedVariable(tf.zerosLike(theta)));
+          this.v.set(name, ownedVariable(tf.zerosLike(theta)));
+        }
+        const decay = c.weightDecay > 0 && isDecayed(name, theta.rank) ? c.weightDecay * multiplier : 0;
+        return { name, theta, m: this.m.get(name)!, v: this.v.get(name)!, g: grads[name]!, shrink: 1 - decay };
+      });
       tf.tidy(() => {
-        // One fused kernel per parameter where native/ registered it (dispatch dominates small models), else few tf ops:
-        // θ ← θ·(1 − s·wd) − m/(√v + ε·√bc2) · s·lr·√bc2/bc1, the same as θ − s·(lr·m̂/(√v̂ + ε) + wd·θ).
-        const next = adamwUpdate(theta, m, v, grads[name]!, {
-          beta1: c.beta1,
-          beta2: c.beta2,
-          clip,
-          shrink: 1 - decay,
-          stepSize: (multiplier * c.lr * Math.sqrt(bc2)) / bc1,
-          epsHat: c.eps * Math.sqrt(bc2),
+        // One fused kernel per group where native/ registered it (dispatch dominates small models), else few tf ops.
+        const next = adamwUpdateGroup(items, hyper);
+        items.forEach((it, i) => {
+          this.m.get(it.name)!.assign(next[i]!.m);
+          this.v.get(it.name)!.assign(next[i]!.v);
+          params.vars.get(it.name)!.assign(next[i]!.theta);
         });
-        m.assign(next.m);
-        v.assign(next.v);
-        theta.assign(next.theta);
       });
     }
     this.step = t;
@@ -117,6 +112,40 @@ export class AdamW {
     this.m.clear();
     this.v.clear();
   }
+}
+
+/** Parameters updated by one grouped kernel at most: bounds the new θ, m, v alive at once (3 × 32 MB). */
+const GROUP_ELEMENTS = 1 << 23;
+
+/** Consecutive runs of `names` whose sizes add up to at most `limit` (a larger single one goes alone). */
+function groupBySize(names: readonly string[], size: (name: string) => number, limit: number): string[][] {
+  const groups: string[][] = [];
+  let current: string[] = [];
+  let total = 0;
+  for (const name of names) {
+    const n = size(name);
+    if (current.length > 0 && total + n > limit) {
+      groups.push(current);
+      current = [];
+      total = 0;
+    }
+    current.push(name);
+    total += n;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
+
+/** Σ g² over all tensors: one SigforgeSumSquares kernel (double accumulation) where registered, else square+sum each. */
+export function sumOfSquares(tensors: readonly tf.Tensor[]): number {
+  return tf.tidy(() => {
+    if (tensors.length === 0) return 0;
+    if (tensors.every((t) => t.dtype === 'float32') && tf.getKernel(FUSED_KERNELS.sumSquares, tf.getBackend())) {
+      const inputs = Object.fromEntries(tensors.map((t, i) => [`x${i}`, t]));
+      return (tf.engine().runKernel(FUSED_KERNELS.sumSquares, inputs, {}) as tf.Tensor).dataSync()[0]!;
+    }
+    return tf.addN(tensors.map((g) => tf.sum(tf.square(g)))).dataSync()[0]!;
+  });
 }
 
 /** A non-trainable variable holding `t`'s values; `t` itself is released. */

@@ -1,6 +1,7 @@
 // Pre-LN transformer pieces shared by the towers, the MAP head and the LocCa decoder (4-D attention layout).
 import * as tf from '@tensorflow/tfjs';
-import { bmm, geluTanh, layerNorm, linear, swapLast } from './ops.js';
+import { FUSED_KERNELS } from '../native/fused-names.js';
+import { bmm, geluTanh, hasFused, layerNorm, linear, runFused, swapLast, withGrad } from './ops.js';
 import { type ParamGetter } from './params.js';
 
 /** Large negative additive bias for masked attention logits (finite, so fully masked rows stay NaN-free). */
@@ -55,13 +56,46 @@ export function attention(
   heads: number,
   bias?: tf.Tensor,
 ): tf.Tensor {
-  const q = splitHeads(linear(xq, w.wq, w.bq), heads);
-  const k = splitHeads(linear(xkv, w.wk, w.bk), heads);
-  const v = splitHeads(linear(xkv, w.wv, w.bv), heads);
-  const hd = q.shape[3]!;
-  let logits = tf.mul(bmm(q, swapLast(k)), 1 / Math.sqrt(hd));
+  const q = linear(xq, w.wq, w.bq);
+  const k = linear(xkv, w.wk, w.bk);
+  const v = linear(xkv, w.wv, w.bv);
+  return linear(attend(q, k, v, heads, bias), w.wo, w.bo);
+}
+
+/**
+ * softmax(q·kᵀ/√(D/H) + bias)·v per head for projections q [B,Tq,D], k and v [B,Tk,D], heads merged back to
+ * [B,Tq,D]. One SigforgeAttention kernel (and one gradient kernel) where registered; the bias is then a constant
+ * mask, with no gradient.
+ */
+export function attend(q: tf.Tensor, k: tf.Tensor, v: tf.Tensor, heads: number, bias?: tf.Tensor): tf.Tensor {
+  const scale = 1 / Math.sqrt(q.shape[2]! / heads);
+  if (hasFused(FUSED_KERNELS.attention, q, k, v, ...(bias ? [bias] : []))) {
+    return withGrad(
+      ([qi, ki, vi], save) => {
+        const [out, probs] = runFused(
+          FUSED_KERNELS.attention,
+          bias ? { q: qi!, k: ki!, v: vi!, bias } : { q: qi!, k: ki!, v: vi! },
+          { heads, scale },
+        ) as tf.Tensor[];
+        save([qi!, ki!, vi!, probs!]);
+        return {
+          value: out!,
+          gradFunc: (dy, [sq, sk, sv, sp]) =>
+            runFused(
+              FUSED_KERNELS.attentionGrad,
+              { dy, q: sq!, k: sk!, v: sv!, probs: sp! },
+              { heads, scale },
+            ) as tf.Tensor[],
+        };
+      },
+      q,
+      k,
+      v,
+    );
+  }
+  let logits = tf.mul(bmm(splitHeads(q, heads), swapLast(splitHeads(k, heads))), scale);
   if (bias) logits = tf.add(logits, bias);
-  return linear(mergeHeads(bmm(tf.softmax(logits), v)), w.wo, w.bo);
+  return mergeHeads(bmm(tf.softmax(logits), splitHeads(v, heads)));
 }
 
 /** Dense → GELU(tanh) → Dense. */

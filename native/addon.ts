@@ -74,6 +74,110 @@ export interface NativeAddon {
     stepSize: number,
     epsHat: number,
   ): void;
+  /** Σ x² accumulated in double. */
+  sumSquares(x: Float32Array): number;
+  /** y = (x − mean)·rsqrt(var + eps)·γ + β per row of x viewed as [rows, d]. */
+  layerNorm(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    rows: number,
+    d: number,
+    eps: number,
+    y: Float32Array,
+  ): void;
+  /** The three LayerNorm gradients in one pass. */
+  layerNormGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    rows: number,
+    d: number,
+    eps: number,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+  ): void;
+  /** y = GELU(x) with the tanh approximation. */
+  geluTanh(x: Float32Array, y: Float32Array): void;
+  /** dx = dy·GELU'(x). */
+  geluTanhGrad(dy: Float32Array, x: Float32Array, dx: Float32Array): void;
+  /** y[m,n] = x[m,k]·w[k,n] (+ bias[n]). */
+  linear(
+    x: Float32Array,
+    w: Float32Array,
+    bias: Float32Array | null,
+    m: number,
+    k: number,
+    n: number,
+    y: Float32Array,
+  ): void;
+  /** dx = dy·wᵀ, dw = xᵀ·dy, db = Σ_rows dy (when db is given). */
+  linearGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    w: Float32Array,
+    m: number,
+    k: number,
+    n: number,
+    dx: Float32Array,
+    dw: Float32Array,
+    db: Float32Array | null,
+  ): void;
+  /** Multi-head attention on [B,T,D] projections: out [B,Tq,D] and probs [B,H,Tq,Tk]; bias read by 4 strides. */
+  attention(
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    bias: Float32Array | null,
+    biasStrides: Int32Array | null,
+    b: number,
+    tq: number,
+    tk: number,
+    d: number,
+    heads: number,
+    scale: number,
+    out: Float32Array,
+    probs: Float32Array,
+  ): void;
+  /** Gradients of attention with respect to q, k and v from the output gradient and the probabilities. */
+  attentionGrad(
+    dout: Float32Array,
+    q: Float32Array,
+    k: Float32Array,
+    v: Float32Array,
+    probs: Float32Array,
+    b: number,
+    tq: number,
+    tk: number,
+    d: number,
+    heads: number,
+    scale: number,
+    dq: Float32Array,
+    dk: Float32Array,
+    dv: Float32Array,
+  ): void;
+  /** lse[r] = logsumexp(logits[r]); loss[0] = Σ_r weights[r]·(lse[r] − logits[r, targets[r]]). */
+  crossEntropy(
+    logits: Float32Array,
+    targets: Int32Array,
+    weights: Float32Array,
+    rows: number,
+    classes: number,
+    lse: Float32Array,
+    loss: Float32Array,
+  ): void;
+  /** dlogits[r] = dloss·weights[r]·(softmax(logits[r]) − onehot(targets[r])). */
+  crossEntropyGrad(
+    dloss: Float32Array,
+    logits: Float32Array,
+    targets: Int32Array,
+    weights: Float32Array,
+    lse: Float32Array,
+    rows: number,
+    classes: number,
+    dlogits: Float32Array,
+  ): void;
   setThreads(n: number): void;
   getThreads(): number;
   blasConfig(): string;

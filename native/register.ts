@@ -7,7 +7,18 @@ import { NativeOptionsError } from './errors.js';
 import { expKernel, powKernel, tanhKernel } from './elementwise-kernels.js';
 import { gatherKernel, tileKernel, transposeKernel } from './layout-kernels.js';
 import { binaryKernel } from './binary-kernels.js';
-import { ADAMW_KERNEL, adamwKernel } from './adamw.js';
+import { ADAMW_KERNEL, adamwGroupKernel, adamwKernel } from './adamw.js';
+import { attentionGradKernel, attentionKernel } from './attention-kernels.js';
+import { FUSED_KERNELS } from './fused-names.js';
+import {
+  geluTanhGradKernel,
+  geluTanhKernel,
+  layerNormGradKernel,
+  layerNormKernel,
+  linearGradKernel,
+  linearKernel,
+} from './layer-kernels.js';
+import { crossEntropyGradKernel, crossEntropyKernel, sumSquaresKernel } from './loss-kernels.js';
 import { sumKernel } from './reduce-kernels.js';
 import { segmentSumKernel } from './segment-kernels.js';
 import { batchMatMulKernel, fusedMatMulKernel } from './matmul-kernels.js';
@@ -41,7 +52,18 @@ interface KernelEntry {
   readonly optional?: boolean;
   /** Backends it is installed on (default: all). */
   readonly only?: readonly NativeBackendName[];
+  /** A fused model kernel (fused-names.ts): left out when $SIGFORGE_NATIVE_FUSED is off. */
+  readonly fused?: boolean;
 }
+
+/** Environment variable that leaves the fused model kernels out (`0`, `false`, `off`) and keeps the others. */
+export const FUSED_ENV = 'SIGFORGE_NATIVE_FUSED';
+
+function fusedOff(): boolean {
+  return ['0', 'false', 'off'].includes((process.env[FUSED_ENV] ?? '').toLowerCase());
+}
+
+const fused = (make: KernelEntry['make']): KernelEntry => ({ make, optional: true, fused: true });
 
 const required =
   (f: (addon: NativeAddon, access: Access, original: KernelConfig) => KernelConfig): KernelEntry['make'] =>
@@ -67,6 +89,19 @@ const KERNELS: Record<string, KernelEntry> = {
   UnsortedSegmentSum: { make: segmentSumKernel, optional: true },
   // New: one kernel for a whole AdamW parameter update (see adamw.ts).
   [ADAMW_KERNEL]: { make: adamwKernel, optional: true },
+  // New: fused model ops, each a forward and a gradient kernel that model/ uses where registered (fused-names.ts).
+  [FUSED_KERNELS.layerNorm]: fused(layerNormKernel),
+  [FUSED_KERNELS.layerNormGrad]: fused(layerNormGradKernel),
+  [FUSED_KERNELS.geluTanh]: fused(geluTanhKernel),
+  [FUSED_KERNELS.geluTanhGrad]: fused(geluTanhGradKernel),
+  [FUSED_KERNELS.linear]: fused(linearKernel),
+  [FUSED_KERNELS.linearGrad]: fused(linearGradKernel),
+  [FUSED_KERNELS.attention]: fused(attentionKernel),
+  [FUSED_KERNELS.attentionGrad]: fused(attentionGradKernel),
+  [FUSED_KERNELS.crossEntropy]: fused(crossEntropyKernel),
+  [FUSED_KERNELS.crossEntropyGrad]: fused(crossEntropyGradKernel),
+  [FUSED_KERNELS.sumSquares]: fused(sumSquaresKernel),
+  [FUSED_KERNELS.adamwGroup]: fused(adamwGroupKernel),
   // The wasm backend copies on Identity and same-dtype Cast (~1,100 calls per tiny train step); share instead.
   Identity: { make: (_a, _x, original) => identityKernel(original!), only: ['wasm'] },
   Cast: { make: (_a, _x, original) => castKernel(original!), only: ['wasm'] },
@@ -96,8 +131,8 @@ function checkOptions(backend: string, opts: NativeKernelOptions): void {
  * Replaces the backend's BatchMatMul and _FusedMatMul (BLAS), Add/Sub/Multiply/RealDiv (common broadcasts),
  * Tanh, Exp, Pow, Sum, Transpose, Tile, GatherV2 and UnsortedSegmentSum (added
  * where missing) with native kernels on its own buffers, on wasm shares buffers for Identity and same-dtype Cast, and
- * takes Sum/Mean gradients by broadcasting (lean-gradients.ts);
- * returns enabled:false with the reason (and changes nothing) when the addon is not built or the backend is absent.
+ * takes Sum/Mean gradients by broadcasting (lean-gradients.ts), and adds the fused model kernels of fused-names.ts
+ * (unless $SIGFORGE_NATIVE_FUSED is off); returns enabled:false with the reason (and changes nothing) when the addon is not built or the backend is absent.
  */
 export function tryRegisterNativeKernels(
   backend: NativeBackendName,
@@ -114,6 +149,7 @@ export function tryRegisterNativeKernels(
   const originals = new Map<string, KernelConfig | undefined>();
   for (const [name, entry] of Object.entries(KERNELS)) {
     if (entry.only && !entry.only.includes(backend)) continue;
+    if (entry.fused && fusedOff()) continue;
     const original = tf.getKernel(name, backend);
     originals.set(name, original);
     if (!original && !entry.optional) {

@@ -38,17 +38,42 @@ bool Define(napi_env env, napi_value exports, const char* name, napi_callback cb
 }
 
 napi_value Init(napi_env env, napi_value exports) {
-  if (!Define(env, exports, "sgemm", Sgemm) || !Define(env, exports, "epilogue", Epilogue) ||
-      !Define(env, exports, "setThreads", SetThreads) || !Define(env, exports, "getThreads", GetThreads) ||
-      !Define(env, exports, "blasConfig", BlasConfig) || !Define(env, exports, "tanh", Tanh) ||
-      !Define(env, exports, "powScalar", PowScalar) || !Define(env, exports, "segmentSum", SegmentSum) ||
-      !Define(env, exports, "sumAxes", SumAxes) || !Define(env, exports, "adamw", AdamW) ||
-      !Define(env, exports, "exp", Exp) || !Define(env, exports, "transpose", Transpose) ||
-      !Define(env, exports, "tile", Tile) ||
-      !Define(env, exports, "binary", Binary) ||
-      !Define(env, exports, "gather", Gather)) {
-    napi_throw_error(env, "ERR_SIGFORGE_NATIVE", "sigforge_native: could not define exports");
-    return nullptr;
+  static const struct {
+    const char* name;
+    napi_callback cb;
+  } kExports[] = {
+      {"sgemm", Sgemm},
+      {"epilogue", Epilogue},
+      {"setThreads", SetThreads},
+      {"getThreads", GetThreads},
+      {"blasConfig", BlasConfig},
+      {"tanh", Tanh},
+      {"powScalar", PowScalar},
+      {"segmentSum", SegmentSum},
+      {"sumAxes", SumAxes},
+      {"sumSquares", SumSquares},
+      {"adamw", AdamW},
+      {"exp", Exp},
+      {"transpose", Transpose},
+      {"tile", Tile},
+      {"binary", Binary},
+      {"gather", Gather},
+      {"layerNorm", LayerNorm},
+      {"layerNormGrad", LayerNormGrad},
+      {"geluTanh", GeluTanh},
+      {"geluTanhGrad", GeluTanhGrad},
+      {"linear", Linear},
+      {"linearGrad", LinearGrad},
+      {"attention", Attention},
+      {"attentionGrad", AttentionGrad},
+      {"crossEntropy", CrossEntropy},
+      {"crossEntropyGrad", CrossEntropyGrad},
+  };
+  for (const auto& e : kExports) {
+    if (!Define(env, exports, e.name, e.cb)) {
+      napi_throw_error(env, "ERR_SIGFORGE_NATIVE", "sigforge_native: could not define exports");
+      return nullptr;
+    }
   }
   return exports;
 }

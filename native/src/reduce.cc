@@ -64,3 +64,22 @@ napi_value SumAxes(napi_env env, napi_callback_info info) {
   SumMiddle(x.data, outer, reduce, inner, out.data);
   return nullptr;
 }
+
+// sumSquares(x): Σ x² in double (the global gradient norm; one call per gradient tensor).
+napi_value SumSquares(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr));
+  View<float> x;
+  if (argc != 1 || !GetView(env, argv[0], napi_float32_array, "sumSquares: x must be a Float32Array", false, &x))
+    return nullptr;
+  double acc[4] = {0, 0, 0, 0};
+  size_t i = 0;
+  for (; i + 4 <= x.length; i += 4)
+    for (int l = 0; l < 4; ++l) acc[l] += static_cast<double>(x.data[i + l]) * x.data[i + l];
+  double s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  for (; i < x.length; ++i) s += static_cast<double>(x.data[i]) * x.data[i];
+  napi_value out;
+  NAPI_CALL(env, napi_create_double(env, s, &out));
+  return out;
+}

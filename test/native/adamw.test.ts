@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
-import { ADAMW_KERNEL, adamwUpdate, type AdamWHyper } from '../../native/index.js';
+import { ADAMW_KERNEL, FUSED_KERNELS, adamwUpdate, adamwUpdateGroup, type AdamWHyper } from '../../native/index.js';
+import { sumOfSquares } from '../../model/optimizer.js';
 import { BACKENDS, assertClose, nativeSkip, onBackend, randomValues, rng } from './reference.js';
 
 const skip = nativeSkip();
@@ -50,6 +51,46 @@ for (const backend of BACKENDS) {
           'θ moved',
         );
       }
+    });
+
+    it('updates a group of parameters in one kernel exactly as per parameter, each with its own decay', async () => {
+      const rand = rng(backend === 'cpu' ? 53 : 54);
+      const shapes = [[5, 3], [7], [1, 1, 4], [16, 9]];
+      const values = shapes.map((s) => [0, 1, 2, 3].map(() => randomValues(rand, s)));
+      const shrinks = [1, 1 - 1e-3, 1, 1 - 2e-4];
+      const h = { beta1: 0.9, beta2: 0.95, clip: 0.5, stepSize: 2e-3, epsHat: 1e-7 };
+      const run = (group: boolean): Float32Array[] =>
+        tf.tidy(() => {
+          const items = shapes.map((s, i) => {
+            const [theta, m, v, g] = values[i]!.map((x) => tf.tensor(x, s));
+            return { theta: theta!, m: tf.abs(m!), v: tf.square(v!), g: g!, shrink: shrinks[i]! };
+          });
+          const out = group
+            ? adamwUpdateGroup(items, h)
+            : items.map((it) => adamwUpdate(it.theta, it.m, it.v, it.g, { ...h, shrink: it.shrink }));
+          return out.flatMap((o) => [o.theta, o.m, o.v].map((t) => t.dataSync() as Float32Array));
+        });
+      let before = 0;
+      const grouped = await onBackend(backend, true, () => {
+        assert.ok(tf.getKernel(FUSED_KERNELS.adamwGroup, backend));
+        before = tf.memory().numTensors;
+        return run(true);
+      });
+      assert.equal(tf.memory().numTensors, before, 'no tensor leaked');
+      const single = await onBackend(backend, true, () => run(false));
+      grouped.forEach((g, i) => assert.deepEqual(g, single[i], `output ${i} bit-equal`));
+    });
+
+    it('sums squares over many tensors in one kernel like square+sum per tensor (1e-6 relative)', async () => {
+      const rand = rng(backend === 'cpu' ? 55 : 56);
+      const shapes = [[3, 4], [100], [2, 3, 5], [1]];
+      const values = shapes.map((s) => randomValues(rand, s));
+      const run = (): number => tf.tidy(() => sumOfSquares(shapes.map((s, i) => tf.tensor(values[i]!, s))));
+      const fused = await onBackend(backend, true, run);
+      const plain = await onBackend(backend, false, run);
+      const exact = values.reduce((a, v) => a + v.reduce((b, x) => b + x * x, 0), 0);
+      assert.ok(Math.abs(fused - exact) <= 1e-6 * exact, `${fused} vs ${exact}`);
+      assert.ok(Math.abs(plain - exact) <= 1e-5 * exact, `${plain} vs ${exact}`);
     });
 
     it('rejects mismatched shapes with an error naming them', async () => {

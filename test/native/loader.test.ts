@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import {
+  FUSED_KERNELS,
   NativeOptionsError,
   loadAddon,
   tryRegisterNativeKernels,
@@ -71,7 +72,9 @@ describe('tryRegisterNativeKernels', () => {
       'Sum',
       'UnsortedSegmentSum',
       'SigforgeAdamW',
+      ...Object.values(FUSED_KERNELS),
     ]);
+    assert.ok(tf.getKernel(FUSED_KERNELS.layerNorm, 'cpu'), 'fused kernels are added');
     assert.match(first.reason, /OpenBLAS .*; 1 BLAS thread\(s\)/);
     assert.equal(loadAddon().addon?.getThreads(), 1);
     const native = tf.getKernel('BatchMatMul', 'cpu');
@@ -81,7 +84,24 @@ describe('tryRegisterNativeKernels', () => {
     assert.match(again.reason, /2 BLAS thread\(s\)/);
     assert.equal(unregisterNativeKernels('cpu'), true);
     assert.equal(tf.getKernel('BatchMatMul', 'cpu')?.kernelFunc, own?.kernelFunc);
+    assert.equal(tf.getKernel(FUSED_KERNELS.layerNorm, 'cpu'), undefined, 'fused kernels are removed again');
     assert.equal(unregisterNativeKernels('cpu'), false);
+  });
+
+  it('leaves the fused kernels out under SIGFORGE_NATIVE_FUSED=0 and keeps the others', { skip }, () => {
+    const script = `
+      import * as tf from '@tensorflow/tfjs';
+      import { tryRegisterNativeKernels } from './native/index.ts';
+      await tf.setBackend('cpu');
+      process.stdout.write(JSON.stringify(tryRegisterNativeKernels('cpu').kernels));`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: { ...process.env, SIGFORGE_NATIVE_FUSED: '0' },
+      encoding: 'utf8',
+    });
+    assert.equal(run.status, 0, run.stderr);
+    const kernels = JSON.parse(run.stdout.slice(run.stdout.indexOf('['))) as string[];
+    assert.ok(kernels.includes('BatchMatMul') && kernels.includes('SigforgeAdamW'), kernels.join());
+    for (const name of Object.values(FUSED_KERNELS)) assert.ok(!kernels.includes(name), `${name} left out`);
   });
 
   it('rejects out-of-bounds buffers in the addon instead of touching memory', { skip }, () => {
