@@ -6,7 +6,7 @@ import { decoderSpecs } from './decoder.js';
 import { createTeacher, distillHead, distillSpecs, distillWeights, emaUpdate, headDims } from './distill.js';
 import { ModelError } from './errors.js';
 import { chunkedSigmoidLoss, sigmoidLoss } from './losses/sigmoid.js';
-import { type LoccaTask, loccaLoss, loccaTaskLoss } from './losses/locca.js';
+import { type LoccaTask, loccaLoss, loccaWeightedLoss } from './losses/locca.js';
 import { distillCrossEntropy, localToGlobalLoss, teacherProbs, updateCenter } from './losses/distill.js';
 import { AdamW, type AdamWConfig } from './optimizer.js';
 import { ParamStore, towerSpecs } from './params.js';
@@ -292,11 +292,11 @@ export function trainStepAccumulated(model: TrainModel, micros: readonly TrainBa
       let total: tf.Tensor = tf.add(tf.sum(tf.mul(out.zimg, gImg[k]!)), tf.sum(tf.mul(out.ztxt, gTxt[k]!)));
       if (useLocca) {
         const imageMask = b.images.kind === 'naflex' ? b.images.mask : undefined;
-        for (const [j, task] of b.locca!.entries()) {
-          if (taskTokens[k]![j]! === 0) continue;
+        // One decoder pass for all of this micro-batch's tasks, as loccaLoss does for the whole batch (losses/locca.ts).
+        const js = b.locca!.map((_, j) => j).filter((j) => taskTokens[k]![j]! > 0);
+        if (js.length > 0) {
           // The big batch divides task j's token sum by all its tokens and averages over active tasks.
-          const share = taskTokens[k]![j]! / (taskTotals[j]! * activeTasks);
-          const l = tf.mul(loccaTaskLoss(p, c, task, out.imageTokens, imageMask, opts.loccaChunkRows), share);
+          const l = loccaWeightedLoss(p, c, js.map((j) => b.locca![j]!), js.map((j) => 1 / (taskTotals[j]! * activeTasks)), out.imageTokens, imageMask, opts.loccaChunkRows);
           parts.push(tf.keep(l as tf.Scalar));
           total = tf.add(total, l);
         }

@@ -8,7 +8,8 @@ import { modelConfig } from '../../model/config.js';
 import { decoderForward, decoderLogits, decoderSpecs } from '../../model/decoder.js';
 import { mulberry32, randomPatchMask } from '../../model/distill.js';
 import { arefTarget, boxText, captionTarget, gcapTarget } from '../../model/locca-targets.js';
-import { chunkedCrossEntropySum } from '../../model/losses/locca.js';
+import { type LoccaTask, chunkedCrossEntropySum, loccaLoss, loccaTaskLoss, loccaWeightedLoss } from '../../model/losses/locca.js';
+import { ModelInputError } from '../../model/errors.js';
 import { ParamStore } from '../../model/params.js';
 import { GEMMA, type TextEncoder } from '../../model/tokenizer.js';
 
@@ -53,6 +54,50 @@ describe('LocCa decoder', () => {
     });
     params.dispose();
     assert.ok(Math.abs(chunked - full) < 1e-3, `${chunked} vs ${full}`);
+  });
+});
+
+describe('LocCa loss over several tasks', () => {
+  before(async () => {
+    await selectBackend('wasm');
+  });
+
+  it('one decoder pass for all tasks equals the mean of per-task losses, value and gradients (1e-5 relative)', () => {
+    const params = ParamStore.init(decoderSpecs(c), 6);
+    const vars = [...params.vars.values()];
+    const [b, t] = [3, c.text.maxLength];
+    const res = tf.tidy(() => {
+      const img = tf.randomNormal([b, 16, c.vision.width], 0, 1, 'float32', 3);
+      const ids = (k: number) => tf.tensor2d(Int32Array.from({ length: b * t }, (_, i) => 3 + ((i * k) % 300)), [b, t], 'int32');
+      const mask = (k: number) => tf.tensor2d(Float32Array.from({ length: b * t }, (_, i) => (i % t < k + (i % 3) ? 1 : 0)), [b, t]);
+      const tasks: LoccaTask[] = [
+        { targets: ids(7), lossMask: mask(5), parallel: [true, false, true] },
+        { targets: ids(11), lossMask: mask(0).mul(0) as tf.Tensor2D }, // no supervised token: left out of the mean
+        { targets: ids(13), lossMask: mask(2) },
+      ];
+      const fused = tf.variableGrads(() => loccaLoss(params.get, c, tasks, img, undefined, 20), vars);
+      const perTask = tf.variableGrads(() => tf.div(tf.add(loccaTaskLoss(params.get, c, tasks[0]!, img, undefined, 7), loccaTaskLoss(params.get, c, tasks[2]!, img)), 2) as tf.Scalar, vars);
+      const weighted = loccaWeightedLoss(params.get, c, [tasks[0]!, tasks[2]!], [0.5, 2], img);
+      const expected = tf.add(tf.mul(loccaTaskLoss(params.get, c, tasks[0]!, img), 0.5 * tf.sum(tasks[0]!.lossMask).dataSync()[0]!), tf.mul(loccaTaskLoss(params.get, c, tasks[2]!, img), 2 * tf.sum(tasks[2]!.lossMask).dataSync()[0]!));
+      // Against the largest gradient element of all: some (the key biases) are analytically zero, i.e. rounding noise.
+      const scale = Math.max(...vars.map((v) => tf.max(tf.abs(perTask.grads[v.name]!)).dataSync()[0]!));
+      const worst = Math.max(...vars.map((v) => tf.max(tf.abs(tf.sub(fused.grads[v.name]!, perTask.grads[v.name]!))).dataSync()[0]!));
+      return { a: fused.value.dataSync()[0]!, b: perTask.value.dataSync()[0]!, w: weighted.dataSync()[0]!, e: expected.dataSync()[0]!, worst: worst / scale };
+    });
+    params.dispose();
+    assert.ok(Math.abs(res.a - res.b) <= 1e-5 * res.b, `one pass ${res.a} vs per task ${res.b}`);
+    assert.ok(Math.abs(res.w - res.e) <= 1e-5 * res.e, `weighted ${res.w} vs ${res.e}`);
+    assert.ok(res.worst <= 1e-4, `gradients differ by ${res.worst} of the largest element`);
+  });
+
+  it('rejects tasks of different shapes with an error naming the task', () => {
+    const params = ParamStore.init(decoderSpecs(c), 7);
+    tf.tidy(() => {
+      const img = tf.zeros([2, 4, c.vision.width]);
+      const task = (rows: number): LoccaTask => ({ targets: tf.zeros([rows, c.text.maxLength], 'int32') as tf.Tensor2D, lossMask: tf.ones([rows, c.text.maxLength]) as tf.Tensor2D });
+      assert.throws(() => loccaWeightedLoss(params.get, c, [task(2), task(3)], [1, 1], img), (e: unknown) => e instanceof ModelInputError && /tasks\[1\]: LocCa tasks must share one \[B, T\] shape/.test((e as Error).message));
+    });
+    params.dispose();
   });
 });
 
