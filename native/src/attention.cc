@@ -30,14 +30,9 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void SoftmaxRow(flo
   if (bias) {
     for (size_t j = 0; j < n; ++j) row[j] += bias[j * bias_stride];
   }
-  float mx = row[0];
-  for (size_t j = 1; j < n; ++j) mx = row[j] > mx ? row[j] : mx;
-  float sum = 0;
-  for (size_t j = 0; j < n; ++j) {
-    row[j] = sigforge::FastExp(row[j] - mx);
-    sum += row[j];
-  }
-  const float inv = 1.0f / sum;
+  const float mx = sigforge::LaneMax(row, n);
+  for (size_t j = 0; j < n; ++j) row[j] = sigforge::FastExp(row[j] - mx);
+  const float inv = 1.0f / sigforge::LaneSum(row, n);
   for (size_t j = 0; j < n; ++j) row[j] *= inv;
 }
 

@@ -8,12 +8,12 @@
 
 namespace {
 
-// log Σ_j exp(row[j]) with the max subtracted first.
-__attribute__((target_clones("avx512f", "avx2", "default"))) float LogSumExp(const float* row, size_t n) {
-  float mx = row[0];
-  for (size_t j = 1; j < n; ++j) mx = row[j] > mx ? row[j] : mx;
-  float sum = 0;
-  for (size_t j = 0; j < n; ++j) sum += sigforge::FastExp(row[j] - mx);
+// log Σ_j exp(row[j]) with the max subtracted first; `scratch` holds n floats.
+__attribute__((target_clones("avx512f", "avx2", "default"))) float LogSumExp(const float* row, size_t n,
+                                                                             float* scratch) {
+  const float mx = sigforge::LaneMax(row, n);
+  for (size_t j = 0; j < n; ++j) scratch[j] = sigforge::FastExp(row[j] - mx);
+  const float sum = sigforge::LaneSum(scratch, n);
   return mx + std::log(sum);
 }
 
@@ -39,9 +39,10 @@ napi_value CrossEntropy(napi_env env, napi_callback_info info) {
       !a.Length(loss, "loss", 1))
     return nullptr;
   double total = 0;
+  std::vector<float> scratch(classes);
   for (size_t r = 0; r < rows; ++r) {
     const float* row = logits.data + r * classes;
-    const float l = classes > 0 ? LogSumExp(row, classes) : -INFINITY;
+    const float l = classes > 0 ? LogSumExp(row, classes, scratch.data()) : -INFINITY;
     lse.data[r] = l;
     const int32_t t = targets.data[r];
     const float picked = t >= 0 && static_cast<size_t>(t) < classes ? row[t] : 0.0f;

@@ -2,6 +2,7 @@
 // vectorize.
 #pragma once
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 
@@ -55,6 +56,30 @@ inline float FastExp(float v) {
   const float out = e * s1 * s2;
   // Beyond the clamp: overflow to +Inf, underflow to 0; NaN stays NaN.
   return v != v ? v : (v > 88.7228394f ? INFINITY : (v < -103.972084f ? 0.0f : out));
+}
+
+// Max and sum over n floats with eight independent lanes, so that the loops vectorize (one accumulator fixes the
+// order, which the compiler must keep for floats).
+inline float LaneMax(const float* x, size_t n) {
+  float acc[8];
+  for (size_t l = 0; l < 8; ++l) acc[l] = x[0];
+  size_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (size_t l = 0; l < 8; ++l) acc[l] = x[j + l] > acc[l] ? x[j + l] : acc[l];
+  float m = acc[0];
+  for (size_t l = 1; l < 8; ++l) m = acc[l] > m ? acc[l] : m;
+  for (; j < n; ++j) m = x[j] > m ? x[j] : m;
+  return m;
+}
+
+inline float LaneSum(const float* x, size_t n) {
+  float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t j = 0;
+  for (; j + 8 <= n; j += 8)
+    for (size_t l = 0; l < 8; ++l) acc[l] += x[j + l];
+  float s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+  for (; j < n; ++j) s += x[j];
+  return s;
 }
 
 }  // namespace sigforge
