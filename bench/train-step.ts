@@ -14,12 +14,14 @@ import { type ModelConfig, modelConfig, parseModelConfig } from '../model/config
 import { trainStepFlops } from '../model/flops.js';
 import { type TrainBatch, createTrainModel, trainStep } from '../model/train-step.js';
 import { profileKernels } from '../native/profile.js';
+import { FUSED_ENV } from '../native/register.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..');
-// `+native`: the backend with native/'s kernels; plain wasm/cpu are TensorFlow.js's own kernels (the wasm backend runs
-// one thread under Node whatever it is told, MEASURED.md).
-const VARIANTS = ['tensorflow', 'wasm', 'wasm+native', 'cpu', 'cpu+native'] as const;
+// `+native`: the backend with native/'s kernels; `+native-unfused`: the same without the fused model kernels
+// ($SIGFORGE_NATIVE_FUSED=0: BLAS and elementwise kernels under the composite ops); plain wasm/cpu are TensorFlow.js's
+// own kernels (the wasm backend runs one thread under Node whatever it is told, MEASURED.md).
+const VARIANTS = ['tensorflow', 'wasm', 'wasm+native', 'wasm+native-unfused', 'cpu', 'cpu+native'] as const;
 
 interface Result {
   steps_per_s: number;
@@ -31,8 +33,13 @@ interface Result {
   cpu_s_per_step: number;
   /** The native kernels' state (threads, BLAS), or why they are off. */
   native: string | null;
-  /** Per-kernel time of one profiled step, slowest first. */
-  profile: { wall_ms: number; kernel_ms: number; kernels: { kernel: string; ms: number; calls: number }[] };
+  /** Per-kernel time of one profiled step, slowest first; kernel_calls counts every kernel the step ran. */
+  profile: {
+    wall_ms: number;
+    kernel_ms: number;
+    kernel_calls: number;
+    kernels: { kernel: string; ms: number; calls: number }[];
+  };
 }
 
 function arg(args: string[], name: string, dflt: number): number {
@@ -89,7 +96,9 @@ const loccaTasks = (c: ModelConfig) => (c.decoderDepth === 0 ? 0 : 3);
 
 async function child(variant: string, steps: number, batch: number, preset: string, threads: number): Promise<Result> {
   const [backend, withNative] = variant.split('+') as [string, string | undefined];
-  const choice = await selectBackend(backend, undefined, { native: withNative === 'native', nativeThreads: threads });
+  // The parent sets $SIGFORGE_NATIVE_FUSED=0 for `native-unfused`.
+  const native = withNative === 'native' || withNative === 'native-unfused';
+  const choice = await selectBackend(backend, undefined, { native, nativeThreads: threads });
   if (withNative && !choice.native?.enabled) throw new Error(`native kernels unavailable: ${choice.native?.reason}`);
   const c = configFor(preset);
   const model = createTrainModel(c, { seed: 0 });
@@ -117,6 +126,7 @@ async function child(variant: string, steps: number, batch: number, preset: stri
     profile: {
       wall_ms: p.wallMs,
       kernel_ms: p.kernelMs,
+      kernel_calls: p.kernels.reduce((n, k) => n + k.calls, 0),
       kernels: p.kernels.map(({ kernel, ms, calls }) => ({ kernel, ms, calls })),
     },
   };
@@ -172,7 +182,13 @@ export default async function (args: string[]): Promise<unknown> {
     process.stderr.write(`train-step: ${variant}…\n`);
     const argv = ['--import', 'tsx', path.join(here, 'run.ts'), 'train-step', '--child', variant, '--steps', String(n)];
     argv.push('--batch', String(batch), '--preset', preset, '--threads', String(threads));
-    const r = spawnSync(process.execPath, argv, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const env = variant.endsWith('-unfused') ? { ...process.env, [FUSED_ENV]: '0' } : process.env;
+    const r = spawnSync(process.execPath, argv, {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const res = r.status === 0 ? (lastJson(r.stdout) as Result | null) : null;
     if (!res) {
       skipped[variant] =
@@ -201,11 +217,14 @@ export default async function (args: string[]): Promise<unknown> {
   const best = bestName ? results.get(bestName)! : null;
   const wasm = results.get('wasm');
   const native = results.get('wasm+native');
+  const unfused = results.get('wasm+native-unfused');
   out.best = bestName ?? null;
   out.gflop_per_s = best?.gflop_per_s ?? null;
   out.ratio_vs_torch = best && torch ? best.step_s / torch.step_s : null;
   out.cpu_ratio_vs_torch = best && torch?.cpu_s_per_step ? best.cpu_s_per_step / torch.cpu_s_per_step : null;
   out.native_speedup_vs_wasm = wasm && native ? wasm.step_s / native.step_s : null;
   out.native_cpu_speedup_vs_wasm = wasm && native ? wasm.cpu_s_per_step / native.cpu_s_per_step : null;
+  out.fused_speedup = unfused && native ? unfused.step_s / native.step_s : null;
+  out.fused_cpu_speedup = unfused && native ? unfused.cpu_s_per_step / native.cpu_s_per_step : null;
   return out;
 }

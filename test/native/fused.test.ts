@@ -94,11 +94,14 @@ for (const backend of BACKENDS) {
           `x [${x.shape}]`,
         );
       }
+      // Enough rows to split over threads (dγ, dβ summed across them).
+      const big = [input(rand, [3000, 64]), input(rand, [64]), input(rand, [64])];
+      await compare(backend, FUSED_KERNELS.layerNorm, (xi, g, b) => layerNorm(xi!, g!, b!, 1e-6), big, 'x [3000,64]');
     });
 
     it('GELU (tanh): value and gradient, including large |x|', async () => {
       const rand = rng(backend === 'cpu' ? 21 : 22);
-      for (const shape of [[7], [3, 40], [2, 5, 33]]) {
+      for (const shape of [[7], [3, 40], [2, 5, 33], [300, 301]]) {
         await compare(backend, FUSED_KERNELS.geluTanh, (x) => geluTanh(x!), [input(rand, shape, 6)], `x [${shape}]`);
       }
     });
