@@ -15,12 +15,16 @@ export interface ObjectInfo {
   size: number;
   /** Hex sha256 when the backend recorded it (S3 objects written by this store). */
   sha256?: string;
+  /** The backend's entity tag (S3), which changes when the object is rewritten; absent on local disk. */
+  etag?: string;
 }
 
 /** One entry of `list`. */
 export interface ListEntry {
   key: string;
   size: number;
+  /** The backend's entity tag (S3); absent on local disk. */
+  etag?: string;
 }
 
 /** An object store rooted at one URI. */

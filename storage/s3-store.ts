@@ -174,6 +174,7 @@ export class S3Store implements ObjectStore {
       const info: ObjectInfo = { size: Number(res.ContentLength ?? 0) };
       const sha = res.Metadata?.[SHA_META];
       if (sha) info.sha256 = sha;
+      if (res.ETag) info.etag = res.ETag;
       return info;
     } catch (err) {
       if (err instanceof NotFoundError) return null;
@@ -198,7 +199,7 @@ export class S3Store implements ObjectStore {
       );
       for (const obj of res.Contents ?? []) {
         if (obj.Key === undefined) continue;
-        yield { key: obj.Key.slice(strip), size: Number(obj.Size ?? 0) };
+        yield { key: obj.Key.slice(strip), size: Number(obj.Size ?? 0), ...(obj.ETag ? { etag: obj.ETag } : {}) };
       }
       token = res.IsTruncated ? res.NextContinuationToken : undefined;
     } while (token);
