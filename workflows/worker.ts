@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import { openStore, type ObjectStore } from '../storage/index.js';
+import { openStore, type ObjectStore, type S3Options } from '../storage/index.js';
 import type { SigforgeConfig, TaskQueue } from './config.js';
 import { createCurateActivities } from './curate/activities.js';
 import { createEvalActivities } from './eval/activities.js';
@@ -16,6 +16,8 @@ export interface WorkerDeps {
   store: ObjectStore;
   /** Addresses the ingest fetcher's SSRF guard lets through on this worker (internal mirrors, the demo's server). */
   ssrfAllow?: readonly string[];
+  /** S3 settings (`storage.s3`) for reading `s3://` ingest sources, whatever the storage root is. */
+  s3?: S3Options;
 }
 
 /** The activities each task queue's worker registers. */
@@ -24,7 +26,7 @@ export function activitiesFor(queue: TaskQueue, deps: WorkerDeps): Record<string
     case 'etl':
       return {
         ...createSmokeActivities(deps),
-        ...createIngestActivities({ store: deps.store, ssrfAllow: deps.ssrfAllow ?? [] }),
+        ...createIngestActivities({ store: deps.store, ssrfAllow: deps.ssrfAllow ?? [], ...(deps.s3 ? { s3: deps.s3 } : {}) }),
         ...createCurateActivities({ store: deps.store }),
         ...createScheduleActivities(),
       };

@@ -27,7 +27,10 @@ export function recordId(source: string, url: string, caption: string): string {
   return createHash('sha256').update(`${source}\0${url}\0${caption}`).digest('hex').slice(0, 32);
 }
 
-type RowFields = Pick<Record, 'id' | 'source' | 'url' | 'caption' | 'alt_captions' | 'lang' | 'lang_score' | 'fetched_at' | 'boxes' | 'attrs' | 'weight'>;
+type RowFields = Pick<
+  Record,
+  'id' | 'source' | 'url' | 'caption' | 'alt_captions' | 'lang' | 'lang_score' | 'fetched_at' | 'boxes' | 'attrs' | 'weight' | 'extra'
+>;
 
 /** The fields every record of a source row has, whether its image came through or not. */
 function rowFields(row: SourceRow, ctx: Pick<RecordContext, 'source' | 'lang' | 'now'>): RowFields {
@@ -44,6 +47,7 @@ function rowFields(row: SourceRow, ctx: Pick<RecordContext, 'source' | 'lang' | 
     boxes: null,
     attrs: null,
     weight: null,
+    extra: row.extra === undefined ? null : JSON.stringify(row.extra),
   };
 }
 

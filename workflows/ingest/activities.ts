@@ -3,7 +3,6 @@
  * allow-list): plan the run, ingest one partition (heartbeating and resuming), commit the manifest.
  */
 import { createHash } from 'node:crypto';
-import { stat } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -18,6 +17,7 @@ import {
   resolveDataset,
   type Manifest,
   type ObjectStore,
+  type S3Options,
 } from '../../storage/index.js';
 import { IngestError, IngestInputError } from '../../pipelines/ingest/errors.js';
 import { FetchOptionsSchema } from '../../pipelines/ingest/fetcher.js';
@@ -26,6 +26,7 @@ import { createLanguageIdentifier, type LanguageIdentifier } from '../../pipelin
 import { openSource } from '../../pipelines/ingest/sources/registry.js';
 import { toLocalPath } from '../../pipelines/ingest/sources/io.js';
 import { readSummary, runPartition } from './partition.js';
+import { openIngestSourceIO } from './source-io.js';
 import { summaryKey } from './keys.js';
 import { type IngestInput, type IngestPlan, type IngestResult, type PartitionInput, type PartitionResult } from './shared.js';
 import { mergeStats } from './summary.js';
@@ -40,12 +41,20 @@ export interface IngestDeps {
   ssrfAllow?: readonly string[];
   /** Language identifier; default CLD3, loaded once. */
   lang?: LanguageIdentifier;
+  /** S3 settings for `s3://` sources (the worker's `storage.s3`); credentials come from the AWS chain. */
+  s3?: S3Options;
 }
 
 const InputSchema = z.object({
   source: z.string().min(1).optional(),
   format: z.string().optional(),
-  sourceOptions: z.object({ urlColumn: z.string().optional(), captionColumns: z.array(z.string()).min(1).optional() }).default({}),
+  sourceOptions: z
+    .object({
+      urlColumn: z.string().optional(),
+      captionColumns: z.array(z.string()).min(1).optional(),
+      extraColumns: z.array(z.string().min(1)).optional(),
+    })
+    .default({}),
   root: z.string().optional(),
   name: z.string().min(1),
   version: z.string().min(1).optional(),
@@ -73,15 +82,6 @@ function hashJson(value: unknown): string {
         ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as { [k: string]: unknown })[k])]))
         : v;
   return createHash('sha256').update(JSON.stringify(canon(value))).digest('hex');
-}
-
-async function sourceFingerprint(uri: string): Promise<{ size: number; mtimeMs: number } | null> {
-  try {
-    const s = await stat(toLocalPath(uri));
-    return s.isDirectory() ? null : { size: s.size, mtimeMs: Math.floor(s.mtimeMs) };
-  } catch {
-    return null;
-  }
 }
 
 /** Builds the ingest activities over `deps`. */
@@ -126,8 +126,15 @@ export function createIngestActivities(deps: IngestDeps) {
       fingerprint = prev.shards.map((s) => s.sha256);
     } else {
       if (!input.source) throw new IngestInputError('give a source URI or --retry-failed <dataset@version>', 'ingest input');
-      const source = await openSource(input.source, input.format, input.sourceOptions);
-      const totalRows = await source.count();
+      const access = openIngestSourceIO(deps.s3);
+      let totalRows: number;
+      try {
+        const source = await openSource(input.source, input.format, input.sourceOptions, access.io);
+        totalRows = await source.count();
+        fingerprint = await access.fingerprint(input.source);
+      } finally {
+        access.close();
+      }
       base = {
         name: input.name,
         source: input.source.includes('://') ? input.source : pathToFileURL(toLocalPath(input.source)).href,
@@ -141,7 +148,6 @@ export function createIngestActivities(deps: IngestDeps) {
         partitions: Math.max(1, Math.ceil(totalRows / input.partitionRows)),
         retryOf: null,
       };
-      fingerprint = await sourceFingerprint(input.source);
     }
     const configHash = hashJson({ ...base, fingerprint, code: CODE_VERSION });
     const version = input.version ?? `v-${configHash.slice(0, 16)}`;
@@ -174,6 +180,7 @@ export function createIngestActivities(deps: IngestDeps) {
           store,
           lang: await getLang(),
           ssrfAllow: deps.ssrfAllow ?? [],
+          ...(deps.s3 ? { s3: deps.s3 } : {}),
           heartbeat: (d) => ctx.heartbeat(d),
           signal: ctx.cancellationSignal,
           resumeFromChunk: details?.chunksDone ?? 0,

@@ -3,7 +3,7 @@
  * chunk by chunk (each chunk stored, so a restarted attempt resumes after the last stored chunk), then write the
  * partition's shard and its summary. Idempotent: a summary with the same config hash means done.
  */
-import { NotFoundError, type ObjectStore } from '../../storage/index.js';
+import { NotFoundError, type ObjectStore, type S3Options } from '../../storage/index.js';
 import { type Record } from '../../storage/record.js';
 import { readShard } from '../../storage/shard-reader.js';
 import { writeShard } from '../../storage/shard-writer.js';
@@ -13,8 +13,9 @@ import { ImageOptionsSchema } from '../../pipelines/ingest/image.js';
 import { type LanguageIdentifier } from '../../pipelines/ingest/lang.js';
 import { buildRecord, buildRecords, type RecordContext } from '../../pipelines/ingest/record.js';
 import { openSource } from '../../pipelines/ingest/sources/registry.js';
-import { type SourceRow } from '../../pipelines/ingest/sources/types.js';
+import { type Source, type SourceRow } from '../../pipelines/ingest/sources/types.js';
 import { chunkKey, chunkPrefix, shardKey, summaryKey } from './keys.js';
+import { openIngestSourceIO } from './source-io.js';
 import { type IngestPlan, type PartitionResult } from './shared.js';
 import { addRecord, emptyStats, PartitionSummarySchema, type PartitionSummary } from './summary.js';
 
@@ -24,6 +25,8 @@ export interface PartitionIO {
   lang: LanguageIdentifier;
   /** SSRF allow-list of this worker (callers cannot widen it). */
   ssrfAllow: readonly string[];
+  /** S3 settings for `s3://` sources (the worker's `storage.s3`). */
+  s3?: S3Options;
   /** Reports progress (chunks stored); an activity heartbeats with it. */
   heartbeat: (details: { partition: number; chunksDone: number; rowsDone: number }) => void;
   /** Aborts between chunks (activity cancellation). */
@@ -66,13 +69,10 @@ async function chunkRecords(
   plan: IngestPlan,
   start: number,
   end: number,
-  ctx: RecordContext & { store: ObjectStore },
+  ctx: RecordContext & { store: ObjectStore; input: () => Promise<Source> },
   concurrency: number,
 ): Promise<Record[]> {
-  if (plan.retryOf === null) {
-    const source = await openSource(plan.source, plan.format ?? undefined, plan.sourceOptions);
-    return await buildRecords(source.rows(start, end), ctx, concurrency);
-  }
+  if (plan.retryOf === null) return await buildRecords((await ctx.input()).rows(start, end), ctx, concurrency);
   const [prevName, prevVersion] = plan.retryOf.split('@') as [string, string];
   const partition = Math.floor(start / plan.partitionRows);
   const offset = partition * plan.partitionRows;
@@ -84,7 +84,13 @@ async function chunkRecords(
       out[i] = r;
       continue;
     }
-    const row: SourceRow = { index: i, url: r.url, caption: r.caption, alt_captions: r.alt_captions };
+    const row: SourceRow = {
+      index: i,
+      url: r.url,
+      caption: r.caption,
+      alt_captions: r.alt_captions,
+      ...(r.extra ? { extra: JSON.parse(r.extra) as SourceRow['extra'] } : {}),
+    };
     const p: Promise<void> = buildRecord(row, { ...ctx, source: r.source }).then((rec) => {
       out[i] = rec;
       inFlight.delete(p);
@@ -108,8 +114,12 @@ export async function runPartition(plan: IngestPlan, partition: number, io: Part
   const end = Math.min(start + plan.partitionRows, plan.totalRows);
   const fetchOptions = FetchOptionsSchema.parse({ ...plan.fetch, ssrfAllow: [...io.ssrfAllow] });
   const fetcher = new Fetcher(fetchOptions);
-  const ctx: RecordContext & { store: ObjectStore } = {
+  const access = openIngestSourceIO(io.s3);
+  // Opened once per partition: a tar's index or a Parquet footer is read once, not once per chunk.
+  let opened: Promise<Source> | null = null;
+  const ctx: RecordContext & { store: ObjectStore; input: () => Promise<Source> } = {
     store,
+    input: () => (opened ??= openSource(plan.source, plan.format ?? undefined, plan.sourceOptions, access.io)),
     source: plan.source,
     fetcher,
     image: ImageOptionsSchema.parse(plan.image),
@@ -160,6 +170,7 @@ export async function runPartition(plan: IngestPlan, partition: number, io: Part
     return { partition, rows: stats.rows, ok: stats.ok, reused: false };
   } finally {
     clearInterval(timer);
+    access.close();
     await fetcher.close();
   }
 }

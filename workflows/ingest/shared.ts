@@ -1,14 +1,21 @@
 // Contracts of the ingest workflow shared by workflow code, activities and clients. Bundle-safe: types and
 // constants only, no Node built-ins, no activity code.
 
+/** Column settings of a source (see pipelines/ingest/sources/types.ts). */
+export interface SourceColumns {
+  urlColumn?: string;
+  captionColumns?: string[];
+  extraColumns?: string[];
+}
+
 /** Input of `ingestWorkflow`. Everything is small and JSON-serializable: URIs and settings, never bytes. */
 export interface IngestInput {
-  /** Source URI (local path or file:// URI); omit when `retryFailed` is given. */
+  /** Source URI (local path, file:// or s3://bucket/key URI); omit when `retryFailed` is given. */
   source?: string;
   /** Source format name (csv, tsv, jsonl, parquet, folder, webdataset, img2dataset); detected when omitted. */
   format?: string;
-  /** Column names for tabular sources. */
-  sourceOptions?: { urlColumn?: string; captionColumns?: string[] };
+  /** Column names for tabular sources; `extraColumns` are kept in each record's `extra` (sidecar .json keys for tars and folders). */
+  sourceOptions?: SourceColumns;
   /** Storage root the caller expects; the worker refuses to run when its own root differs. */
   root?: string;
   /** Dataset name to write. */
@@ -39,7 +46,7 @@ export interface IngestPlan {
   version: string;
   source: string;
   format: string | null;
-  sourceOptions: { urlColumn?: string; captionColumns?: string[] };
+  sourceOptions: SourceColumns;
   fetch: { [key: string]: unknown };
   image: { [key: string]: unknown };
   partitionRows: number;

@@ -2,7 +2,7 @@
  * CSV/TSV URL lists (RFC 4180 quoting), with a header row naming the columns.
  */
 import { IngestInputError } from '../errors.js';
-import { captionsFrom, type Source, type SourceFactory, type SourceRow } from './types.js';
+import { captionsFrom, extraFrom, type Source, type SourceFactory, type SourceRow } from './types.js';
 
 /** Parses delimited text into rows of cells; quotes may contain delimiters, newlines and doubled quotes. */
 export function parseDelimited(text: string, delimiter: string): string[][] {
@@ -55,10 +55,15 @@ export function delimitedSource(delimiter: string): SourceFactory {
       if (missing.length === options.captionColumns.length) {
         throw new IngestInputError(`no caption column ${missing.map((m) => JSON.stringify(m)).join(' or ')} (columns: ${head.join(', ')})`, path);
       }
+      const extraAt = new Map(options.extraColumns.map((c) => [c, head.indexOf(c)]));
+      for (const [c, at] of extraAt) {
+        if (at < 0) throw new IngestInputError(`no extra column ${JSON.stringify(c)} (columns: ${head.join(', ')})`, path);
+      }
       return body.map((cells, index) => ({
         index,
         url: (cells[urlAt] ?? '').trim(),
         ...captionsFrom(capAt.filter((i) => i >= 0).map((i) => cells[i])),
+        extra: extraFrom(options.extraColumns, (c) => cells[extraAt.get(c)!]),
       }));
     };
     const rows = (): Promise<SourceRow[]> => (cache ??= load());

@@ -1,9 +1,8 @@
 /**
- * Local folders: every image file, with its caption from a sidecar `.txt` (same name) or `.json`.
+ * Folders (on disk or an S3 prefix): every image file, with its caption from a sidecar `.txt` (same name) or `.json`.
  */
-import { pathToFileURL } from 'node:url';
 import { IngestInputError } from '../errors.js';
-import { captionsFrom, type Source, type SourceFactory, type SourceRow } from './types.js';
+import { captionsFrom, extraFrom, parseSidecar, type Source, type SourceFactory, type SourceRow } from './types.js';
 
 const IMAGE = /\.(jpe?g|png|webp|gif|avif|tiff?)$/i;
 
@@ -24,14 +23,10 @@ export const folderSource: SourceFactory = (dir, options, io): Source => {
         const img = images[index]!;
         const stem = img.replace(IMAGE, '');
         let caps = { caption: '', alt_captions: [] as string[] };
+        let meta: { [k: string]: unknown } = {};
         if (files.has(`${stem}.json`)) {
           const text = new TextDecoder().decode(await io.readFile(`${stem}.json`));
-          let meta: { [k: string]: unknown };
-          try {
-            meta = JSON.parse(text) as { [k: string]: unknown };
-          } catch (cause) {
-            throw new IngestInputError('sidecar is not valid JSON', `${stem}.json`, { cause });
-          }
+          meta = parseSidecar(text, io.href(`${stem}.json`));
           caps = captionsFrom(options.captionColumns.map((c) => meta[c]));
         }
         if (files.has(`${stem}.txt`)) {
@@ -40,7 +35,14 @@ export const folderSource: SourceFactory = (dir, options, io): Source => {
           caps = captionsFrom([...lines, caps.caption, ...caps.alt_captions]);
           caps.alt_captions = [...new Set(caps.alt_captions)].filter((c) => c !== caps.caption);
         }
-        const row: SourceRow = { index, url: pathToFileURL(img).href, ...caps, load: () => io.readFile(img) };
+        const row: SourceRow = {
+          index,
+          url: io.href(img),
+          ...caps,
+          // Sidecar keys; an image without a sidecar (or a sidecar without the key) has null there.
+          extra: extraFrom(options.extraColumns, (c) => meta[c]),
+          load: () => io.readFile(img),
+        };
         yield row;
       }
     },

@@ -2,7 +2,7 @@
  * JSON Lines URL lists: one object per line with url and caption fields (caption fields may be arrays).
  */
 import { IngestInputError } from '../errors.js';
-import { captionsFrom, type Source, type SourceFactory, type SourceRow } from './types.js';
+import { captionsFrom, extraFrom, type Source, type SourceFactory, type SourceRow } from './types.js';
 
 /** JSONL source factory. */
 export const jsonlSource: SourceFactory = (path, options, io): Source => {
@@ -10,6 +10,7 @@ export const jsonlSource: SourceFactory = (path, options, io): Source => {
   const load = async (): Promise<SourceRow[]> => {
     const lines = new TextDecoder().decode(await io.readFile(path)).split(/\r?\n/);
     const out: SourceRow[] = [];
+    const seen = new Set<string>();
     lines.forEach((line, lineNo) => {
       if (line.trim() === '') return;
       let obj: unknown;
@@ -23,12 +24,19 @@ export const jsonlSource: SourceFactory = (path, options, io): Source => {
       }
       const o = obj as { [k: string]: unknown };
       const url = o[options.urlColumn];
+      for (const c of options.extraColumns) if (c in o) seen.add(c);
       out.push({
         index: out.length,
         url: typeof url === 'string' ? url.trim() : '',
         ...captionsFrom(options.captionColumns.map((c) => o[c])),
+        extra: extraFrom(options.extraColumns, (c) => o[c]),
       });
     });
+    // JSON Lines has no header: a column no line has is missing (one some lines lack is null there).
+    const missing = out.length === 0 ? [] : options.extraColumns.filter((c) => !seen.has(c));
+    if (missing.length > 0) {
+      throw new IngestInputError(`no line has the extra column ${missing.map((m) => JSON.stringify(m)).join(', ')}`, path);
+    }
     return out;
   };
   const rows = (): Promise<SourceRow[]> => (cache ??= load());

@@ -1,9 +1,9 @@
 /**
  * Parquet URL lists (img2dataset input and output parquet files) read with hyparquet, by row range.
  */
-import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer } from 'hyparquet';
+import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
 import { IngestInputError } from '../errors.js';
-import { captionsFrom, type Source, type SourceFactory, type SourceIO } from './types.js';
+import { captionsFrom, extraFrom, type Source, type SourceFactory, type SourceIO } from './types.js';
 
 function asyncBuffer(path: string, io: SourceIO, byteLength: number): AsyncBuffer {
   return {
@@ -17,8 +17,9 @@ function asyncBuffer(path: string, io: SourceIO, byteLength: number): AsyncBuffe
 
 /** Parquet source factory. */
 export const parquetSource: SourceFactory = (path, options, io): Source => {
-  let opened: Promise<{ file: AsyncBuffer; rows: number; captionColumns: string[] }> | null = null;
-  const open = async (): Promise<{ file: AsyncBuffer; rows: number; captionColumns: string[] }> => {
+  type Opened = { file: AsyncBuffer; metadata: FileMetaData; rows: number; captionColumns: string[] };
+  let opened: Promise<Opened> | null = null;
+  const open = async (): Promise<Opened> => {
     const file = asyncBuffer(path, io, await io.size(path));
     let metadata;
     try {
@@ -34,18 +35,24 @@ export const parquetSource: SourceFactory = (path, options, io): Source => {
     if (captionColumns.length === 0) {
       throw new IngestInputError(`no caption column ${options.captionColumns.join(' or ')} (columns: ${columns.join(', ')})`, path);
     }
-    return { file, rows: Number(metadata.num_rows), captionColumns };
+    const missing = options.extraColumns.filter((c) => !columns.includes(c));
+    if (missing.length > 0) {
+      throw new IngestInputError(`no extra column ${missing.map((m) => JSON.stringify(m)).join(', ')} (columns: ${columns.join(', ')})`, path);
+    }
+    return { file, metadata, rows: Number(metadata.num_rows), captionColumns };
   };
   const get = (): ReturnType<typeof open> => (opened ??= open());
   return {
     count: async () => (await get()).rows,
     async *rows(start, end) {
-      const { file, rows, captionColumns } = await get();
+      const { file, metadata, rows, captionColumns } = await get();
       const stop = Math.min(end, rows);
       if (start >= stop) return;
       const objs = await parquetReadObjects({
         file,
-        columns: [options.urlColumn, ...captionColumns],
+        metadata,
+        // Only these columns' chunks are fetched (ranged reads), never the whole file.
+        columns: [...new Set([options.urlColumn, ...captionColumns, ...options.extraColumns])],
         rowStart: start,
         rowEnd: stop,
       });
@@ -56,6 +63,7 @@ export const parquetSource: SourceFactory = (path, options, io): Source => {
           index: index++,
           url: typeof url === 'string' ? url.trim() : '',
           ...captionsFrom(captionColumns.map((c) => o[c])),
+          extra: extraFrom(options.extraColumns, (c) => o[c]),
         };
       }
     },

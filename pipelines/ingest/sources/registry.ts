@@ -4,7 +4,7 @@
 import { IngestInputError } from '../errors.js';
 import { delimitedSource } from './delimited.js';
 import { folderSource } from './folder.js';
-import { localSourceIO, toLocalPath } from './io.js';
+import { sourceIO, sourcePath } from './io.js';
 import { jsonlSource } from './jsonl.js';
 import { parquetSource } from './parquet.js';
 import { SourceOptionsSchema, type Source, type SourceFactory, type SourceIO, type SourceOptions } from './types.js';
@@ -51,14 +51,17 @@ export function detectFormat(uri: string, isDirectory: boolean): string {
   return ext === 'ndjson' ? 'jsonl' : ext === 'tar' ? 'webdataset' : ext;
 }
 
-/** Opens a source by format name (or detected from the URI when `format` is omitted). */
+/**
+ * Opens a source by format name (or detected from the URI when `format` is omitted). `uri` is a local path,
+ * `file://` or `s3://bucket/key` URI; `io` must reach that scheme (the default reads local disk only).
+ */
 export async function openSource(
   uri: string,
   format?: string,
   options: Partial<SourceOptions> = {},
-  io: SourceIO = localSourceIO,
+  io: SourceIO = sourceIO(),
 ): Promise<Source> {
-  const path = toLocalPath(uri);
+  const path = sourcePath(uri);
   const name = format ?? detectFormat(path, await io.isDirectory(path));
   const factory = SOURCES[name];
   if (!factory) throw new IngestInputError(`unknown source format ${JSON.stringify(name)}; valid: ${SOURCE_FORMATS.join(', ')}`, uri);

@@ -1,8 +1,9 @@
 /**
  * A minimal tar (ustar/pax) index reader: member names, offsets and sizes, read through ranged IO so large
- * shards are never loaded whole.
+ * shards are never loaded whole (on object storage, headers are read ahead a block at a time).
  */
 import { IngestInputError } from '../errors.js';
+import { readAheadReader, type RangeReader } from './read-ahead.js';
 import { type SourceIO } from './types.js';
 
 /** One regular file inside a tar. */
@@ -36,13 +37,13 @@ function parsePax(body: Uint8Array): Map<string, string> {
 }
 
 /** Lists the regular-file members of the tar at `path`, in archive order. */
-export async function listTar(path: string, io: SourceIO): Promise<TarMember[]> {
+export async function listTar(path: string, io: SourceIO, read: RangeReader = readAheadReader(io)): Promise<TarMember[]> {
   const total = await io.size(path);
   const members: TarMember[] = [];
   let offset = 0;
   let longName: string | null = null;
   while (offset + 512 <= total) {
-    const h = await io.readRange(path, offset, 512);
+    const h = await read(path, offset, 512);
     if (h.every((b) => b === 0)) break;
     const sizeField = text(h, 124, 12).trim();
     const size = parseInt(sizeField || '0', 8);
@@ -53,7 +54,7 @@ export async function listTar(path: string, io: SourceIO): Promise<TarMember[]> 
     longName = null;
     const dataAt = offset + 512;
     if (type === 'x' || type === 'L') {
-      const body = await io.readRange(path, dataAt, size);
+      const body = await read(path, dataAt, size);
       longName = type === 'L' ? text(body, 0, size) : (parsePax(body).get('path') ?? null);
     } else if (type === '0' || type === '\0' || type === '7') {
       if (dataAt + size > total) throw new IngestInputError(`tar member ${name} is truncated`, path);

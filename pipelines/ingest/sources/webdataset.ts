@@ -1,11 +1,12 @@
 /**
- * WebDataset tar shards (and img2dataset's tar output): samples are members sharing a key (the path up to the
- * first dot of the file name); the image is the jpg/png/webp member, the caption comes from .txt or .json.
+ * WebDataset tar shards (and img2dataset's tar output), on disk or S3: samples are members sharing a key (the path
+ * up to the first dot of the file name); the image is the jpg/png/webp member, the caption comes from .txt or .json.
  * The URI may name one tar or a folder of tars (read in sorted order).
  */
 import { IngestInputError } from '../errors.js';
+import { readAheadReader, type RangeReader } from './read-ahead.js';
 import { listTar, type TarMember } from './tar.js';
-import { captionsFrom, type Source, type SourceFactory, type SourceIO, type SourceRow } from './types.js';
+import { captionsFrom, extraFrom, parseSidecar, type Source, type SourceFactory, type SourceIO, type SourceRow } from './types.js';
 
 const IMAGE_EXT = ['jpg', 'jpeg', 'png', 'webp', 'gif', 'avif', 'tif', 'tiff'];
 
@@ -17,9 +18,9 @@ interface Sample {
   json?: TarMember;
 }
 
-async function samplesOf(shard: string, io: SourceIO): Promise<Sample[]> {
+async function samplesOf(shard: string, io: SourceIO, read: RangeReader): Promise<Sample[]> {
   const groups = new Map<string, Partial<Sample> & { key: string }>();
-  for (const m of await listTar(shard, io)) {
+  for (const m of await listTar(shard, io, read)) {
     const base = m.name.slice(m.name.lastIndexOf('/') + 1);
     const dot = base.indexOf('.');
     if (dot <= 0) continue;
@@ -34,46 +35,58 @@ async function samplesOf(shard: string, io: SourceIO): Promise<Sample[]> {
   return [...groups.values()].filter((g): g is Sample => g.image !== undefined);
 }
 
-const readText = async (io: SourceIO, shard: string, m: TarMember): Promise<string> =>
-  new TextDecoder().decode(await io.readRange(shard, m.offset, m.size));
+const readText = async (read: RangeReader, shard: string, m: TarMember): Promise<string> =>
+  new TextDecoder().decode(await read(shard, m.offset, m.size));
+
+/** Where a member's image is: `tar:///abs/shard.tar#member` on disk (as before S3), `s3://bucket/shard.tar#member` on S3. */
+function memberRef(io: SourceIO, shard: string, member: string): string {
+  const href = io.href(shard);
+  return href.startsWith('file:') ? `tar://${shard}#${member}` : `${href}#${member}`;
+}
 
 /** WebDataset source factory (column options name the caption fields inside .json members). */
 export const webdatasetSource: SourceFactory = (path, options, io): Source => {
-  let cache: Promise<Sample[]> | null = null;
-  const load = async (): Promise<Sample[]> => {
-    const shards = (await io.isDirectory(path)) ? (await io.listFiles(path)).filter((f) => f.endsWith('.tar')) : [path];
-    if (shards.length === 0) throw new IngestInputError('folder holds no .tar shards', path);
-    const all: Sample[] = [];
-    for (const s of shards) all.push(...(await samplesOf(s, io)));
-    return all;
+  let shards: Promise<string[]> | null = null;
+  const listShards = async (): Promise<string[]> => {
+    const found = (await io.isDirectory(path)) ? (await io.listFiles(path)).filter((f) => f.endsWith('.tar')) : [path];
+    if (found.length === 0) throw new IngestInputError('folder holds no .tar shards', path);
+    return found;
   };
-  const samples = (): Promise<Sample[]> => (cache ??= load());
+  // Headers, sidecars and small images come from read-ahead blocks (one request per block on object storage).
+  const read = readAheadReader(io);
+  // Shards are indexed in order and only as far as a read needs (a partition near the start never scans the rest).
+  const samples: Sample[] = [];
+  let indexed = 0;
+  let indexing: Promise<void> = Promise.resolve();
+  const indexUpTo = (end: number): Promise<void> =>
+    (indexing = indexing.then(async () => {
+      const all = await (shards ??= listShards());
+      while (samples.length < end && indexed < all.length) samples.push(...(await samplesOf(all[indexed++]!, io, read)));
+    }));
   return {
-    count: async () => (await samples()).length,
+    count: async () => {
+      await indexUpTo(Infinity);
+      return samples.length;
+    },
     async *rows(start, end) {
-      const list = await samples();
-      for (let index = start; index < Math.min(end, list.length); index++) {
-        const s = list[index]!;
-        let meta: { [k: string]: unknown } = {};
-        if (s.json) {
-          try {
-            meta = JSON.parse(await readText(io, s.shard, s.json)) as { [k: string]: unknown };
-          } catch (cause) {
-            throw new IngestInputError(`member ${s.json.name} is not valid JSON`, s.shard, { cause });
-          }
-        }
+      await indexUpTo(end);
+      for (let index = start; index < Math.min(end, samples.length); index++) {
+        const s = samples[index]!;
+        const meta = s.json ? parseSidecar(await readText(read, s.shard, s.json), memberRef(io, s.shard, s.json.name)) : {};
         const fromJson = captionsFrom(options.captionColumns.map((c) => meta[c]));
-        const txt = s.txt ? (await readText(io, s.shard, s.txt)).trim() : '';
+        const txt = s.txt ? (await readText(read, s.shard, s.txt)).trim() : '';
         const caps = txt ? captionsFrom([txt, fromJson.caption, ...fromJson.alt_captions]) : fromJson;
         // Deduplicate: img2dataset writes the same caption to .txt and .json.
         const alt = [...new Set(caps.alt_captions)].filter((c) => c !== caps.caption);
         const original = meta[options.urlColumn];
         const row: SourceRow = {
           index,
-          url: typeof original === 'string' && original ? original : `tar://${s.shard}#${s.image.name}`,
+          url: typeof original === 'string' && original ? original : memberRef(io, s.shard, s.image.name),
           caption: caps.caption,
           alt_captions: alt,
-          load: async () => io.readRange(s.shard, s.image.offset, s.image.size),
+          // .json keys (img2dataset writes its save_additional_columns there); null where a sample lacks one.
+          extra: extraFrom(options.extraColumns, (c) => meta[c]),
+          load: async () => read(s.shard, s.image.offset, s.image.size),
         };
         yield row;
       }

@@ -22,12 +22,24 @@ describe('sigforge ingest (flags → workflow input)', () => {
     assert.throws(() => ingestInputFromFlags({ name: 'x', source: 's.csv', imageSize: 'big' }, 'file:///r'), /--image-size/);
     assert.equal(ingestInputFromFlags({ name: 'x', retryFailed: 'web@v1' }, 'file:///r').retryFailed, 'web@v1');
   });
+  it('passes --extra-columns as a list and s3:// sources unchanged', () => {
+    const input = ingestInputFromFlags(
+      { source: 's3://bucket/lists/urls.parquet', name: 'web', extraColumns: 'license, id' },
+      'file:///srv/root',
+    );
+    assert.equal(input.source, 's3://bucket/lists/urls.parquet');
+    assert.deepEqual(input.sourceOptions, { extraColumns: ['license', 'id'] });
+    assert.throws(
+      () => ingestInputFromFlags({ source: 'a.csv', name: 'web', extraColumns: 'license,,id' }, 'file:///r'),
+      /--extra-columns.*comma-separated column names/,
+    );
+  });
   it('registers the ingest verb with its options', () => {
     const program = new Command();
     register(program);
     const cmd = program.commands.find((c) => c.name() === 'ingest');
     assert.ok(cmd);
-    for (const flag of ['--source', '--format', '--name', '--retry-failed', '--wait']) {
+    for (const flag of ['--source', '--format', '--name', '--retry-failed', '--extra-columns', '--wait']) {
       assert.ok(cmd.options.some((o) => o.long === flag), flag);
     }
   });

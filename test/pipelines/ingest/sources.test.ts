@@ -9,35 +9,12 @@ import { parseDelimited } from '../../../pipelines/ingest/sources/delimited.js';
 import { detectFormat, openSource, SOURCE_FORMATS } from '../../../pipelines/ingest/sources/registry.js';
 import { type SourceRow } from '../../../pipelines/ingest/sources/types.js';
 import { emojiBytes, emojiNames } from './fault-server.js';
+import { tarOf as tar } from './tar-fixture.js';
 
 async function all(it: AsyncIterable<SourceRow>): Promise<SourceRow[]> {
   const out: SourceRow[] = [];
   for await (const r of it) out.push(r);
   return out;
-}
-
-/** Builds a ustar archive from named members (enough of the format for WebDataset shards). */
-function tar(members: [string, Uint8Array | string][]): Buffer {
-  const parts: Buffer[] = [];
-  for (const [name, body] of members) {
-    const data = Buffer.from(body);
-    const h = Buffer.alloc(512);
-    h.write(name, 0, 100);
-    h.write('0000644\0', 100);
-    h.write('0000000\0', 108);
-    h.write('0000000\0', 116);
-    h.write(data.length.toString(8).padStart(11, '0') + '\0', 124);
-    h.write('00000000000\0', 136);
-    h.write('        ', 148);
-    h.write('0', 156);
-    h.write('ustar\0', 257);
-    h.write('00', 263);
-    const sum = h.reduce((a, b) => a + b, 0);
-    h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-    parts.push(h, data, Buffer.alloc((512 - (data.length % 512)) % 512));
-  }
-  parts.push(Buffer.alloc(1024));
-  return Buffer.concat(parts);
 }
 
 describe('sources', () => {
@@ -153,6 +130,95 @@ describe('sources', () => {
       ]);
       assert.deepEqual(Buffer.from(await rows[0]!.load!()), emojiBytes(a));
     }
+  });
+
+  it('keeps extra columns of CSV, JSONL and Parquet rows as JSON values', async () => {
+    const c = path.join(dir, 'extra.csv');
+    writeFileSync(c, 'url,caption,license,id\nhttp://a/1.jpg,one,cc-by,7\nhttp://a/2.jpg,two,,8\n');
+    const csvRows = await all((await openSource(c, undefined, { extraColumns: ['license', 'id'] })).rows(0, 10));
+    assert.deepEqual(csvRows.map((r) => r.extra), [
+      { license: 'cc-by', id: '7' },
+      { license: '', id: '8' },
+    ]);
+    const j = path.join(dir, 'extra.jsonl');
+    writeFileSync(j, '{"url":"http://a/1.jpg","caption":"one","license":"cc0","meta":{"w":[1,2]}}\n{"url":"http://a/2.jpg","caption":"two"}\n');
+    const jsonRows = await all((await openSource(j, undefined, { extraColumns: ['license', 'meta'] })).rows(0, 10));
+    assert.deepEqual(jsonRows.map((r) => r.extra), [
+      { license: 'cc0', meta: { w: [1, 2] } },
+      { license: null, meta: null },
+    ]);
+    const q = path.join(dir, 'extra.parquet');
+    writeFileSync(
+      q,
+      Buffer.from(
+        parquetWriteBuffer({
+          columnData: [
+            { name: 'url', data: ['http://a/1.jpg', 'http://a/2.jpg'], type: 'STRING' },
+            { name: 'caption', data: ['one', 'two'], type: 'STRING' },
+            { name: 'license', data: ['cc-by', null], type: 'STRING' },
+            { name: 'id', data: [1n, 2n ** 60n], type: 'INT64' },
+            { name: 'score', data: [0.5, 1.5], type: 'DOUBLE' },
+          ],
+        }),
+      ),
+    );
+    const pqRows = await all((await openSource(q, undefined, { extraColumns: ['license', 'id', 'score'] })).rows(0, 10));
+    assert.deepEqual(pqRows.map((r) => r.extra), [
+      { license: 'cc-by', id: 1, score: 0.5 },
+      // int64 beyond 2^53 stays exact as a decimal string.
+      { license: null, id: String(2n ** 60n), score: 1.5 },
+    ]);
+    // Without extra columns rows carry none (records then have extra null).
+    assert.equal((await all((await openSource(q)).rows(0, 1)))[0]!.extra, undefined);
+  });
+
+  it('keeps sidecar .json keys of folders and tars as extra columns', async () => {
+    const d = path.join(dir, 'extra-folder');
+    mkdirSync(d, { recursive: true });
+    const [a, b] = emojiNames(2) as [string, string];
+    writeFileSync(path.join(d, 'a.png'), emojiBytes(a));
+    writeFileSync(path.join(d, 'a.json'), JSON.stringify({ caption: 'x', license: 'cc0', id: 3 }));
+    writeFileSync(path.join(d, 'b.png'), emojiBytes(b));
+    writeFileSync(path.join(d, 'b.txt'), 'no sidecar json');
+    const folderRows = await all((await openSource(d, undefined, { extraColumns: ['license', 'id'] })).rows(0, 10));
+    assert.deepEqual(folderRows.map((r) => r.extra), [{ license: 'cc0', id: 3 }, { license: null, id: null }]);
+    const t = path.join(dir, 'extra-tar', '00000.tar');
+    mkdirSync(path.dirname(t), { recursive: true });
+    writeFileSync(
+      t,
+      tar([
+        ['0.jpg', emojiBytes(a)],
+        ['0.json', JSON.stringify({ caption: 'c', license: 'cc-by-sa', id: 'k1' })],
+        ['1.png', emojiBytes(b)],
+      ]),
+    );
+    const tarRows = await all((await openSource(t, undefined, { extraColumns: ['license', 'id'] })).rows(0, 10));
+    assert.deepEqual(tarRows.map((r) => r.extra), [{ license: 'cc-by-sa', id: 'k1' }, { license: null, id: null }]);
+  });
+
+  it('a missing extra column is an error naming the column and the source', async () => {
+    const c = path.join(dir, 'noextra.csv');
+    writeFileSync(c, 'url,caption\nhttp://a/1.jpg,one\n');
+    await assert.rejects((await openSource(c, undefined, { extraColumns: ['license'] })).count(), (e: unknown) => {
+      assert.ok(e instanceof IngestInputError);
+      assert.match(e.message, /noextra\.csv: no extra column "license" \(columns: url, caption\)/);
+      return true;
+    });
+    const j = path.join(dir, 'noextra.jsonl');
+    writeFileSync(j, '{"url":"http://a/1.jpg","caption":"one"}\n');
+    await assert.rejects(
+      (await openSource(j, undefined, { extraColumns: ['license'] })).count(),
+      /noextra\.jsonl: no line has the extra column "license"/,
+    );
+    const q = path.join(dir, 'noextra.parquet');
+    writeFileSync(
+      q,
+      Buffer.from(parquetWriteBuffer({ columnData: [{ name: 'url', data: ['http://a/1.jpg'], type: 'STRING' }, { name: 'caption', data: ['x'], type: 'STRING' }] })),
+    );
+    await assert.rejects(
+      (await openSource(q, undefined, { extraColumns: ['id', 'license'] })).count(),
+      /noextra\.parquet: no extra column "id", "license" \(columns: url, caption\)/,
+    );
   });
 
   it('names the input and the valid choices on bad input', async () => {

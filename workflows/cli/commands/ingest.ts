@@ -23,6 +23,7 @@ interface IngestFlags {
   retryFailed?: string;
   urlCol?: string;
   captionCols?: string;
+  extraColumns?: string;
   resizeMode?: string;
   imageSize?: string;
   imageFormat?: string;
@@ -45,6 +46,14 @@ function int(flag: string, value: string | undefined): number | undefined {
   return n;
 }
 
+/** A comma-separated column list; empty names are an error. */
+function columnList(flag: string, value: string | undefined): string[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value.split(',').map((s) => s.trim());
+  if (names.some((n) => n === '')) throw new ConfigError(flag, `expected comma-separated column names, got ${JSON.stringify(value)}`, 'flags');
+  return names;
+}
+
 const defined = (o: { [k: string]: unknown }): { [k: string]: unknown } =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
@@ -59,7 +68,11 @@ export function ingestInputFromFlags(o: IngestFlags, root: string): IngestInput 
     ...(o.version ? { version: o.version } : {}),
     root,
     name: o.name,
-    sourceOptions: defined({ urlColumn: o.urlCol, captionColumns: o.captionCols?.split(',').map((s) => s.trim()) }),
+    sourceOptions: defined({
+      urlColumn: o.urlCol,
+      captionColumns: o.captionCols?.split(',').map((s) => s.trim()),
+      extraColumns: columnList('--extra-columns', o.extraColumns),
+    }),
     image: defined({
       resizeMode: o.resizeMode,
       size: int('--image-size', o.imageSize),
@@ -97,13 +110,14 @@ export function register(program: Command): void {
   program
     .command('ingest')
     .description('ingest a URL list, folder or tar shards into a raw dataset version (or retry its failures)')
-    .option('--source <uri>', 'source: local path or file:// URI of a CSV/TSV/JSONL/Parquet list, folder or tar shard(s)')
+    .option('--source <uri>', 'source: local path, file:// or s3:// URI of a CSV/TSV/JSONL/Parquet list, folder or tar shard(s)')
     .addOption(new Option('--format <name>', 'source format (detected from the name when omitted)').choices(SOURCE_FORMATS))
     .requiredOption('--name <dataset>', 'dataset name to write')
     .option('--version <v>', 'dataset version (default: a hash of inputs and settings, so reruns are idempotent)')
     .option('--retry-failed <dataset@version>', 'fetch again only the retryable failures of that version')
     .option('--url-col <name>', 'URL column (default url)')
     .option('--caption-cols <list>', 'caption column(s), comma-separated; extra ones become alternative captions')
+    .option('--extra-columns <list>', "columns kept in each record's `extra` as JSON, comma-separated (sidecar .json keys for tars/folders)")
     .addOption(new Option('--resize-mode <mode>', 'resize mode (default keep-aspect)').choices(RESIZE_MODES))
     .option('--image-size <px>', 'longest side (keep-aspect) or square side (default 512)')
     .addOption(new Option('--image-format <fmt>', 're-encode format (default jpeg)').choices(['jpeg', 'webp']))

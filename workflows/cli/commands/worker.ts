@@ -26,7 +26,7 @@ export function register(program: Command): void {
           connection,
           namespace: config.temporal.namespace,
           queues: config.worker.queues,
-          deps: { store: storeFromConfig(config), ssrfAllow: config.worker.ssrfAllow },
+          deps: { store: storeFromConfig(config), ssrfAllow: config.worker.ssrfAllow, ...(config.storage.s3 ? { s3: config.storage.s3 } : {}) },
           maxConcurrentActivities: config.worker.maxConcurrentActivities,
         });
         console.error(
