@@ -11,6 +11,8 @@ function spread(dy: Tensor, x: Tensor, attrs: NamedAttrMap): { grad: Tensor; cou
   const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape);
   const kept = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   const count = axes.reduce((p, a) => p * x.shape[a]!, 1);
+  // broadcastTo cannot make an empty shape; an empty x has an empty gradient.
+  if (x.size === 0) return { grad: tf.zeros(x.shape), count };
   return { grad: tf.broadcastTo(tf.reshape(dy, kept), x.shape), count };
 }
 

@@ -5,7 +5,7 @@ import { loadAddon, type NativeAddon } from './addon.js';
 import { BUFFER_ACCESS, type NativeBackendName } from './backend-buffers.js';
 import { NativeOptionsError } from './errors.js';
 import { expKernel, powKernel, tanhKernel } from './elementwise-kernels.js';
-import { gatherKernel, tileKernel, transposeKernel } from './layout-kernels.js';
+import { gatherKernel, sliceKernel, tileKernel, transposeKernel } from './layout-kernels.js';
 import { binaryKernel } from './binary-kernels.js';
 import { ADAMW_KERNEL, adamwGroupKernel, adamwKernel } from './adamw.js';
 import { attentionGradKernel, attentionKernel } from './attention-kernels.js';
@@ -105,6 +105,8 @@ const KERNELS: Record<string, KernelEntry> = {
   // The wasm backend copies on Identity and same-dtype Cast (~1,100 calls per tiny train step); share instead.
   Identity: { make: (_a, _x, original) => identityKernel(original!), only: ['wasm'] },
   Cast: { make: (_a, _x, original) => castKernel(original!), only: ['wasm'] },
+  // The wasm Slice copies its whole input out of the heap first (readSync); copy only the slice.
+  Slice: { make: required(sliceKernel), only: ['wasm'] },
 };
 
 /** Per backend, the kernel names installed and the configs they replaced (undefined where there was none). */

@@ -80,6 +80,16 @@ for (const backend of BACKENDS) {
       assert.equal(tf.memory().numTensors, before);
       lean.forEach((g, i) => assert.deepEqual(g, own[i], `gradient ${i}`));
     });
+
+    it('Sum and Mean of an empty tensor have an empty gradient', async () => {
+      const grads = await onBackend(backend, true, () =>
+        tf.tidy(() => [tf.sum, tf.mean].map((f) => tf.grad((v: tf.Tensor) => f(v, 1))(tf.zeros([2, 0, 3])).shape)),
+      );
+      assert.deepEqual(grads, [
+        [2, 0, 3],
+        [2, 0, 3],
+      ]);
+    });
   });
 }
 
