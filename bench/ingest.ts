@@ -8,6 +8,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore } from '../storage/index.js';
+import { imageAddonStatus } from '../native/image/index.js';
 import { createLanguageIdentifier } from '../pipelines/ingest/lang.js';
 import { runPartition } from '../workflows/ingest/partition.js';
 import { type IngestPlan } from '../workflows/ingest/shared.js';
@@ -122,7 +123,8 @@ export default async function (args: string[]): Promise<unknown> {
       retryOf: null,
       committed: false,
     };
-    process.stderr.write(`sigforge: ingesting ${count} images from ${base}\n`);
+    const imagePath = imageAddonStatus();
+    process.stderr.write(`sigforge: ingesting ${count} images from ${base} (native image addon ${imagePath.enabled ? 'on' : 'off'}: ${imagePath.reason})\n`);
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const result = await runPartition(plan, 0, {
@@ -161,6 +163,8 @@ export default async function (args: string[]): Promise<unknown> {
       success_rate: result.ok / result.rows,
       peak_rss_mb: Math.round(peakRssMb),
       settings: { resizeMode: 'keep-aspect', size: 256, format: 'jpeg', quality: 90 },
+      // Which image path ran: the libjpeg-turbo fast path (native/image) or sharp (SIGFORGE_NATIVE_IMAGE=0, not built).
+      native_image: imagePath,
       img2dataset: img2dataset ?? null,
       img2dataset_reason: reason,
       ratio_vs_img2dataset: theirs ? ips / cores / theirs : null,

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { selectBackend } from '../model/backend.js';
+import { imageAddonStatus } from '../native/image/index.js';
 import { parseLoaderConfig, type LoaderConfigInput } from '../pipelines/loader/config.js';
 import { StreamingLoader } from '../pipelines/loader/loader.js';
 import { type ObjectStore, openStore, closeStore } from '../storage/index.js';
@@ -62,6 +63,8 @@ export default async function loaderBench(args: string[]): Promise<unknown> {
     const s3 = openStore(`s3://${minio.bucket}/bench`, {
       s3: { endpoint: minio.endpoint, region: minio.region, credentials: { accessKeyId: minio.accessKeyId, secretAccessKey: minio.secretAccessKey } },
     });
+    const imagePath = imageAddonStatus();
+    log(`native image addon ${imagePath.enabled ? 'on' : 'off'} (${imagePath.reason})`);
     log(`writing ${rows} rows of 640×480 JPEG to disk and MinIO (not timed)`);
     const opts = { rows, shards: 4, rowGroupRows: 128, side: 640 };
     const localShards = (await writeEmojiDataset(local, opts)).shardKeys;
@@ -91,6 +94,8 @@ export default async function loaderBench(args: string[]): Promise<unknown> {
       images_per_s_per_core: main.images_per_s_per_core,
       peak_rss_mb: Math.max(...cases.map((c) => c.peak_rss_mb)),
       cores: os.availableParallelism(),
+      // Which image path ran for JPEG records: native/image (libjpeg-turbo) or sharp (SIGFORGE_NATIVE_IMAGE=0, not built).
+      native_image: imageAddonStatus(),
       cases,
       training: {
         backend: backend.name,
@@ -99,7 +104,7 @@ export default async function loaderBench(args: string[]): Promise<unknown> {
         data_wait_share: Number(stage.dataWaitShare.toFixed(4)),
         final_loss: stage.loss,
       },
-      note: 'images_per_s_per_core = images per CPU-second of this process (sharp threads included); per-core target 400 at 224',
+      note: 'images_per_s_per_core = images per CPU-second of this process (image threads included); per-core target 400 at 224',
     };
   } finally {
     await minio.stop();

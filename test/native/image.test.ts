@@ -211,6 +211,10 @@ describe('image addon', { skip }, () => {
     assert.ok(q50.data!.length < q90.data!.length);
     assert.ok(psnr(back90.data, raw.data!) >= 35, `q90 round trip ${psnr(back90.data, raw.data!).toFixed(1)} dB`);
     assert.ok(psnr(back90.data, raw.data!) > psnr(back50.data, raw.data!));
+    // Fitted Huffman tables are lossless: smaller file, the same pixels.
+    const optimized = await transformJpeg(jpeg, { width: 256, height: 192, quality: 90, optimizeCoding: true });
+    assert.ok(optimized.data!.length < q90.data!.length);
+    assert.deepEqual((await rgbOf(optimized.data!)).data, back90.data);
     // Round trip through our own decoder too.
     assert.ok(psnr((await decodeJpeg(q90.data!)).data, raw.data!) >= 35);
   });

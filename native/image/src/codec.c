@@ -197,7 +197,7 @@ int sf_decode_region(const uint8_t* data, size_t len, int scale_n, sf_rect regio
   return 0;
 }
 
-int sf_encode_jpeg(const sf_rgb* img, int quality, uint8_t** out, size_t* out_len, char* error) {
+int sf_encode_jpeg(const sf_rgb* img, int quality, int optimize, uint8_t** out, size_t* out_len, char* error) {
   struct jpeg_compress_struct cinfo;
   sf_error_mgr err;
   init_errors(&err, error);
@@ -216,8 +216,7 @@ int sf_encode_jpeg(const sf_rgb* img, int quality, uint8_t** out, size_t* out_le
   cinfo.in_color_space = JCS_RGB;
   jpeg_set_defaults(&cinfo);
   jpeg_set_quality(&cinfo, quality, TRUE);
-  /* sharp's default (optimiseCoding): smaller files for one more pass over the coefficients. */
-  cinfo.optimize_coding = TRUE;
+  cinfo.optimize_coding = optimize ? TRUE : FALSE;
   jpeg_start_compress(&cinfo, TRUE);
   const size_t stride = (size_t)img->width * 3;
   while (cinfo.next_scanline < cinfo.image_height) {

@@ -127,7 +127,7 @@ void sf_run_job(sf_job* j) {
     sf_rgb img = {canvas, cw, ch};
     uint8_t* encoded;
     size_t encoded_len;
-    if (sf_encode_jpeg(&img, quality, &encoded, &encoded_len, j->error)) {
+    if (sf_encode_jpeg(&img, quality, j->p[P_OPTIMIZE] != 0, &encoded, &encoded_len, j->error)) {
       free(canvas);
       j->failed = 1;
       return;
