@@ -2,6 +2,7 @@
 export { IMAGE_ADDON_PATH, NATIVE_IMAGE_ENVS, imageAddonStatus, type ImageAddonStatus } from './addon.js';
 export { JpegDecodeError, NativeImageError, NativeImageOptionsError } from './errors.js';
 export {
+  DEFAULT_MAX_PIXELS,
   JPEG_COLOR_SPACES,
   decodeJpeg,
   isJpeg,

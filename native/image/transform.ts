@@ -58,7 +58,12 @@ export interface TransformOptions {
    * encode ~4x slower (0.13 → 0.5 ms for 256×192), so off by default.
    */
   optimizeCoding?: boolean;
+  /** Decompression-bomb guard: JPEGs whose header declares more pixels are rejected before decoding (sharp's default). */
+  maxPixels?: number;
 }
+
+/** sharp's default `limitInputPixels` (0x3FFF²), the fast path's default bomb guard. */
+export const DEFAULT_MAX_PIXELS = 0x3fff * 0x3fff;
 
 /** The result: JPEG bytes, raw RGB, or null when written `into` floats. */
 export interface TransformResult {
@@ -90,7 +95,8 @@ const PARAMS = {
   grey: 13,
   dctScaling: 14,
   optimizeCoding: 15,
-  length: 16,
+  maxPixels: 16,
+  length: 17,
 } as const;
 
 function addon(): ImageAddon {
@@ -171,6 +177,9 @@ function params(o: TransformOptions): Float64Array {
   p[PARAMS.grey] = o.grey ? 1 : 0;
   p[PARAMS.dctScaling] = o.dctScaling === false ? 0 : 1;
   p[PARAMS.optimizeCoding] = o.optimizeCoding ? 1 : 0;
+  const maxPixels = o.maxPixels ?? DEFAULT_MAX_PIXELS;
+  if (!(maxPixels >= 1)) throw new NativeImageOptionsError(`maxPixels must be at least 1, got ${maxPixels}`);
+  p[PARAMS.maxPixels] = maxPixels;
   if (o.into && o.into.length < c.width * c.height * 3) {
     throw new NativeImageOptionsError(
       `into holds ${o.into.length} floats, the ${c.width}x${c.height} RGB result needs ${c.width * c.height * 3}`,

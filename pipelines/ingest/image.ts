@@ -147,7 +147,7 @@ async function processJpegNative(bytes: Uint8Array, opts: ImageOptions, url: str
   if (!plan) return null;
   let r;
   try {
-    r = await transformJpeg(bytes, { ...plan, orientation: h.orientation, quality: opts.quality, grey: true });
+    r = await transformJpeg(bytes, { ...plan, orientation: h.orientation, quality: opts.quality, grey: true, maxPixels: opts.maxPixels });
   } catch {
     return null; // corrupt or truncated: sharp decides (failOn 'error'), so both paths reject the same files
   }

@@ -276,6 +276,19 @@ describe('image addon', { skip }, () => {
       transformJpeg(Buffer.from('definitely not a jpeg'), { width: 8, height: 8 }),
       /Not a JPEG file/,
     );
+    // Decompression bombs are refused from the header (sharp's default limit unless given).
+    const bomb = Buffer.from(jpeg);
+    const sof = bomb.indexOf(Buffer.from([0xff, 0xc0]));
+    bomb.writeUInt16BE(60000, sof + 5);
+    bomb.writeUInt16BE(60000, sof + 7);
+    await assert.rejects(
+      transformJpeg(bomb, { width: 64, height: 64 }),
+      /60000x60000 exceeds the limit of 268402689 pixels/,
+    );
+    await assert.rejects(
+      transformJpeg(jpeg, { width: 64, height: 48, maxPixels: 1000 }),
+      /640x480 exceeds the limit of 1000 pixels/,
+    );
   });
 
   it('checks options before any work, naming the option', async () => {

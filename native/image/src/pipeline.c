@@ -2,6 +2,7 @@
 #include "pipeline.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,6 +26,11 @@ static int source_block(sf_job* j, int out_w, int out_h, sf_rgb* block, int* own
     if (sf_read_header(j->src, j->src_len, &hdr, j->error)) return -1;
     w = hdr.width;
     h = hdr.height;
+    /* Decompression-bomb guard from the header, before libjpeg allocates anything image-sized. */
+    if ((double)w * (double)h > j->p[P_MAX_PIXELS]) {
+      snprintf(j->error, SF_ERROR_LEN, "%dx%d exceeds the limit of %.0f pixels", w, h, j->p[P_MAX_PIXELS]);
+      return -1;
+    }
   }
   const int ow = o >= 5 ? h : w, oh = o >= 5 ? w : h;
   sf_rect crop = {0, 0, ow, oh};

@@ -14,7 +14,7 @@ enum {
   P_CROP_X0, P_CROP_Y0, P_CROP_X1, P_CROP_Y1, /* displayed-image pixels; x1 <= x0 means the whole image */
   P_OUT_W, P_OUT_H,                            /* size of the resized region */
   P_CANVAS_W, P_CANVAS_H, P_OFF_X, P_OFF_Y,    /* black canvas the region is placed on */
-  P_FLIP, P_ORIENTATION, P_QUALITY, P_GREY, P_DCT_SCALING, P_OPTIMIZE,
+  P_FLIP, P_ORIENTATION, P_QUALITY, P_GREY, P_DCT_SCALING, P_OPTIMIZE, P_MAX_PIXELS,
   P_COUNT
 };
 
