@@ -28,7 +28,7 @@ export function activitiesFor(queue: TaskQueue, deps: WorkerDeps): Record<string
         ...createSmokeActivities(deps),
         ...createIngestActivities({ store: deps.store, ssrfAllow: deps.ssrfAllow ?? [], ...(deps.s3 ? { s3: deps.s3 } : {}) }),
         ...createCurateActivities({ store: deps.store }),
-        ...createScheduleActivities(),
+        ...createScheduleActivities(deps.s3 ? { s3: deps.s3 } : {}),
       };
     case 'train':
       return { ...createTrainActivities({ store: deps.store }) };

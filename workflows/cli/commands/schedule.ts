@@ -57,7 +57,7 @@ export function register(program: Command): void {
   const create = schedule.command('create').description('create a schedule');
 
   withTiming(create.command('ingest').description('ingest every new URL list under a folder, periodically'))
-    .requiredOption('--prefix <dir>', 'folder (as the etl workers see it) where new URL lists arrive')
+    .requiredOption('--prefix <dir>', 'folder (as the etl workers see it) or s3://bucket/prefix where new URL lists arrive')
     .requiredOption('--name <dataset>', 'raw dataset the lists are ingested into (one version per list)')
     .option('--format <name>', 'source format of the lists (detected when omitted)')
     .option('--url-col <name>', 'URL column')
