@@ -10,7 +10,10 @@ export class NativeImageOptionsError extends NativeImageError {
   override readonly name = 'NativeImageOptionsError';
 }
 
-/** libjpeg rejected the image: corrupt, truncated, or a kind it cannot decode (CMYK to RGB, 12-bit, ...). */
+/**
+ * The image could not be processed: libjpeg rejected it (corrupt, truncated, a kind it cannot decode such as
+ * CMYK to RGB or 12-bit, over the pixel limit) or the crop lies outside it. Callers fall back to sharp on this.
+ */
 export class JpegDecodeError extends NativeImageError {
   override readonly name = 'JpegDecodeError';
 }

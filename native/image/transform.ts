@@ -193,7 +193,8 @@ function run(src: Uint8Array, rawW: number, rawH: number, o: TransformOptions): 
   const a = addon();
   const p = params(o);
   return a.transform(src, rawW, rawH, p, o.into ?? null).catch((cause: unknown) => {
-    throw new JpegDecodeError(`JPEG: ${(cause as Error).message}`, { cause });
+    const what = rawW > 0 ? `raw ${rawW}x${rawH} image` : 'JPEG';
+    throw new JpegDecodeError(`${what}: ${(cause as Error).message}`, { cause });
   });
 }
 

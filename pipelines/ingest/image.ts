@@ -7,7 +7,7 @@
  */
 import sharp, { type Metadata } from 'sharp';
 import { z } from 'zod';
-import { imageAddonStatus, isJpeg, jpegHeader, transformJpeg, type Box, type JpegHeader } from '../../native/image/index.js';
+import { imageAddonStatus, isJpeg, JpegDecodeError, jpegHeader, transformJpeg, type Box, type JpegHeader } from '../../native/image/index.js';
 import { RowError } from './errors.js';
 import { dHashFromPixels, dHashFromRaw } from './hash.js';
 
@@ -136,8 +136,9 @@ async function processJpegNative(bytes: Uint8Array, opts: ImageOptions, url: str
   let h: JpegHeader;
   try {
     h = jpegHeader(bytes);
-  } catch {
-    return null; // sharp reports unreadable headers in its own words
+  } catch (err) {
+    if (err instanceof JpegDecodeError) return null; // sharp reports unreadable headers in its own words
+    throw err;
   }
   const rgbLike = (h.components === 3 && (h.colorSpace === 'ycbcr' || h.colorSpace === 'rgb')) || (h.components === 1 && h.colorSpace === 'grey');
   // Embedded ICC profiles (sharp converts to sRGB with lcms), CMYK/YCCK and 12-bit samples stay with sharp.
@@ -148,8 +149,10 @@ async function processJpegNative(bytes: Uint8Array, opts: ImageOptions, url: str
   let r;
   try {
     r = await transformJpeg(bytes, { ...plan, orientation: h.orientation, quality: opts.quality, grey: true, maxPixels: opts.maxPixels });
-  } catch {
-    return null; // corrupt or truncated: sharp decides (failOn 'error'), so both paths reject the same files
+  } catch (err) {
+    // Corrupt or truncated: sharp decides (failOn 'error'), so both paths reject the same files.
+    if (err instanceof JpegDecodeError) return null;
+    throw err;
   }
   return { image: r.data!, mime: 'image/jpeg', width: r.width, height: r.height, origWidth, origHeight, phash: dHashFromPixels(r.grey!) };
 }

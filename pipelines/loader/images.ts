@@ -4,7 +4,7 @@
 // other formats, and any JPEG libjpeg rejects, through sharp. The addon's state is fixed for the process, so a run
 // (and its resumes) always takes the same path for the same record.
 import sharp from 'sharp';
-import { decodeJpeg, imageAddonStatus, isJpeg, transformJpeg, transformRgb, type TransformOptions } from '../../native/image/index.js';
+import { decodeJpeg, imageAddonStatus, isJpeg, JpegDecodeError, transformJpeg, transformRgb, type TransformOptions } from '../../native/image/index.js';
 import { LoaderInputError } from './errors.js';
 import { naflexSize } from './naflex.js';
 
@@ -51,20 +51,26 @@ function nativeFor(img: RawImage | Uint8Array): boolean {
   return imageAddonStatus().enabled && (!(img instanceof Uint8Array) || isJpeg(img));
 }
 
-/** Runs the native transform; null when libjpeg rejects the data (sharp then decides, and reports the error). */
+/** null for data the addon rejects (sharp then decides, and reports the error); other errors are bugs: rethrown. */
+function rejected(err: unknown): null {
+  if (err instanceof JpegDecodeError) return null;
+  throw err;
+}
+
+/** Runs the native transform: RGB bytes, `true` when written into floats, null when the data was rejected. */
 async function nativeTransform(img: RawImage | Uint8Array, o: TransformOptions): Promise<Uint8Array | null | true> {
   try {
     const r = img instanceof Uint8Array ? await transformJpeg(img, o) : await transformRgb(img, o);
     return r.data ?? true;
-  } catch {
-    return null;
+  } catch (err) {
+    return rejected(err);
   }
 }
 
 /** Decodes encoded bytes to RGB (alpha flattened onto white); throws LoaderInputError naming the row. */
 export async function decodeRgb(bytes: Uint8Array, where: string): Promise<RawImage> {
   if (nativeFor(bytes)) {
-    const img = await decodeJpeg(bytes).catch(() => null);
+    const img = await decodeJpeg(bytes).catch(rejected);
     if (img) return img;
   }
   try {
