@@ -24,10 +24,11 @@ import { FetchOptionsSchema } from '../../pipelines/ingest/fetcher.js';
 import { ImageOptionsSchema } from '../../pipelines/ingest/image.js';
 import { createLanguageIdentifier, type LanguageIdentifier } from '../../pipelines/ingest/lang.js';
 import { openSource } from '../../pipelines/ingest/sources/registry.js';
+import { type FileRows } from '../../pipelines/ingest/sources/types.js';
 import { toLocalPath } from '../../pipelines/ingest/sources/io.js';
 import { readSummary, runPartition } from './partition.js';
 import { openIngestSourceIO } from './source-io.js';
-import { summaryKey } from './keys.js';
+import { sourceFilesKey as sourceFilesKeyOf, summaryKey } from './keys.js';
 import { type IngestInput, type IngestPlan, type IngestResult, type PartitionInput, type PartitionResult } from './shared.js';
 import { mergeStats } from './summary.js';
 
@@ -99,6 +100,7 @@ export function createIngestActivities(deps: IngestDeps) {
     const image = ImageOptionsSchema.partial().strict().parse(input.image);
     let base: Omit<IngestPlan, 'version' | 'configHash' | 'committed'>;
     let fingerprint: unknown;
+    let fileRows: FileRows[] = [];
     if (input.retryFailed) {
       const prev: Manifest = await resolveDataset(store, input.retryFailed);
       const cfg = z
@@ -131,6 +133,7 @@ export function createIngestActivities(deps: IngestDeps) {
       try {
         const source = await openSource(input.source, input.format, input.sourceOptions, access.io);
         totalRows = await source.count();
+        fileRows = (await source.fileRows?.()) ?? [];
         fingerprint = await access.fingerprint(input.source);
       } finally {
         access.close();
@@ -158,7 +161,13 @@ export function createIngestActivities(deps: IngestDeps) {
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
     }
-    return { ...base, version, configHash, committed };
+    // Rows per tar shard, stored once: partitions start at their own shard instead of scanning all earlier ones.
+    let sourceFilesKey: string | null = null;
+    if (!committed && fileRows.length > 1) {
+      sourceFilesKey = sourceFilesKeyOf(input.name, version);
+      await store.put(sourceFilesKey, new TextEncoder().encode(JSON.stringify(fileRows)));
+    }
+    return { ...base, version, configHash, committed, sourceFilesKey };
   }
 
   return {

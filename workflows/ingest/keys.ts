@@ -20,3 +20,6 @@ export const chunkPrefix = (name: string, version: string, configHash: string, i
 /** Key of chunk `c` of partition `i`. */
 export const chunkKey = (name: string, version: string, configHash: string, i: number, c: number): string =>
   `${chunkPrefix(name, version, configHash, i)}chunk-${pad(c)}.parquet`;
+
+/** Key of the source's rows per file (tar shards), learned once by the plan so partitions skip earlier files. */
+export const sourceFilesKey = (name: string, version: string): string => `${datasetKeys(name, version).prefix}/parts/source-files.json`;

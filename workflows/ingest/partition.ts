@@ -3,6 +3,7 @@
  * chunk by chunk (each chunk stored, so a restarted attempt resumes after the last stored chunk), then write the
  * partition's shard and its summary. Idempotent: a summary with the same config hash means done.
  */
+import { z } from 'zod';
 import { NotFoundError, type ObjectStore, type S3Options } from '../../storage/index.js';
 import { type Record } from '../../storage/record.js';
 import { readShard } from '../../storage/shard-reader.js';
@@ -13,7 +14,7 @@ import { ImageOptionsSchema } from '../../pipelines/ingest/image.js';
 import { type LanguageIdentifier } from '../../pipelines/ingest/lang.js';
 import { buildRecord, buildRecords, type RecordContext } from '../../pipelines/ingest/record.js';
 import { openSource } from '../../pipelines/ingest/sources/registry.js';
-import { type Source, type SourceRow } from '../../pipelines/ingest/sources/types.js';
+import { type Source, type SourceHints, type SourceRow } from '../../pipelines/ingest/sources/types.js';
 import { chunkKey, chunkPrefix, shardKey, summaryKey } from './keys.js';
 import { openIngestSourceIO } from './source-io.js';
 import { type IngestPlan, type PartitionResult } from './shared.js';
@@ -102,6 +103,20 @@ async function chunkRecords(
   return out;
 }
 
+/** The plan's rows per source file, when it stored them (an absent or unreadable object only costs a rescan). */
+async function sourceHints(store: ObjectStore, plan: IngestPlan): Promise<SourceHints> {
+  if (!plan.sourceFilesKey) return {};
+  try {
+    const parsed = FileRowsSchema.safeParse(JSON.parse(new TextDecoder().decode(await store.get(plan.sourceFilesKey))));
+    return parsed.success ? { fileRows: parsed.data } : {};
+  } catch (err) {
+    if (err instanceof NotFoundError || err instanceof SyntaxError) return {};
+    throw err;
+  }
+}
+
+const FileRowsSchema = z.array(z.object({ file: z.string(), rows: z.number().int().nonnegative() }));
+
 /** Runs partition `partition` of `plan`; returns counts. Safe to call again after a crash or on a finished one. */
 export async function runPartition(plan: IngestPlan, partition: number, io: PartitionIO): Promise<PartitionResult> {
   const { store } = io;
@@ -119,7 +134,7 @@ export async function runPartition(plan: IngestPlan, partition: number, io: Part
   let opened: Promise<Source> | null = null;
   const ctx: RecordContext & { store: ObjectStore; input: () => Promise<Source> } = {
     store,
-    input: () => (opened ??= openSource(plan.source, plan.format ?? undefined, plan.sourceOptions, access.io)),
+    input: () => (opened ??= sourceHints(store, plan).then((hints) => openSource(plan.source, plan.format ?? undefined, plan.sourceOptions, access.io, hints))),
     source: plan.source,
     fetcher,
     image: ImageOptionsSchema.parse(plan.image),

@@ -59,6 +59,8 @@ export interface IngestPlan {
   retryOf: string | null;
   /** True when a manifest for this version already exists (nothing to do). */
   committed: boolean;
+  /** Key of the source's rows per file (multi-file sources such as tar shards), or null / absent. */
+  sourceFilesKey?: string | null;
 }
 
 /** State carried across continue-as-new. */

@@ -7,15 +7,15 @@ import { folderSource } from './folder.js';
 import { sourceIO, sourcePath } from './io.js';
 import { jsonlSource } from './jsonl.js';
 import { parquetSource } from './parquet.js';
-import { SourceOptionsSchema, type Source, type SourceFactory, type SourceIO, type SourceOptions } from './types.js';
+import { SourceOptionsSchema, type Source, type SourceFactory, type SourceHints, type SourceIO, type SourceOptions } from './types.js';
 import { webdatasetSource } from './webdataset.js';
 
 /** img2dataset output folder: its tar shards when present (images already downloaded), else its parquet files. */
-const img2datasetSource: SourceFactory = (path, options, io): Source => {
+const img2datasetSource: SourceFactory = (path, options, io, hints): Source => {
   let inner: Promise<Source> | null = null;
   const pick = async (): Promise<Source> => {
     const files = (await io.isDirectory(path)) ? await io.listFiles(path) : [path];
-    if (files.some((f) => f.endsWith('.tar'))) return webdatasetSource(path, options, io);
+    if (files.some((f) => f.endsWith('.tar'))) return webdatasetSource(path, options, io, hints);
     const parquets = files.filter((f) => f.endsWith('.parquet'));
     if (parquets.length === 1) return parquetSource(parquets[0]!, options, io);
     throw new IngestInputError(`expected img2dataset tar shards or exactly one parquet file, found ${parquets.length} parquet files`, path);
@@ -26,6 +26,7 @@ const img2datasetSource: SourceFactory = (path, options, io): Source => {
     async *rows(start, end) {
       yield* (await get()).rows(start, end);
     },
+    fileRows: async () => (await (await get()).fileRows?.()) ?? [],
   };
 };
 
@@ -60,10 +61,11 @@ export async function openSource(
   format?: string,
   options: Partial<SourceOptions> = {},
   io: SourceIO = sourceIO(),
+  hints: SourceHints = {},
 ): Promise<Source> {
   const path = sourcePath(uri);
   const name = format ?? detectFormat(path, await io.isDirectory(path));
   const factory = SOURCES[name];
   if (!factory) throw new IngestInputError(`unknown source format ${JSON.stringify(name)}; valid: ${SOURCE_FORMATS.join(', ')}`, uri);
-  return factory(path, SourceOptionsSchema.parse(options), io);
+  return factory(path, SourceOptionsSchema.parse(options), io, hints);
 }

@@ -30,6 +30,23 @@ export interface Source {
   count(): Promise<number>;
   /** Rows with index in [start, end), in index order. */
   rows(start: number, end: number): AsyncIterable<SourceRow>;
+  /**
+   * Rows per file in read order, for sources of many files that must be scanned to be counted (tar shards): the
+   * plan learns them once with `count()`, and partitions opened with them as {@link SourceHints} skip the files
+   * before their range instead of scanning every one of them again.
+   */
+  fileRows?(): Promise<FileRows[]>;
+}
+
+/** Rows of one file of a multi-file source. */
+export interface FileRows {
+  file: string;
+  rows: number;
+}
+
+/** What an earlier open of the same source learned (see {@link Source.fileRows}). */
+export interface SourceHints {
+  fileRows?: readonly FileRows[];
 }
 
 /** Column settings for tabular sources (img2dataset-style). */
@@ -68,7 +85,7 @@ export interface SourceIO {
 }
 
 /** Builds a Source for a URI. */
-export type SourceFactory = (path: string, options: SourceOptions, io: SourceIO) => Source;
+export type SourceFactory = (path: string, options: SourceOptions, io: SourceIO, hints?: SourceHints) => Source;
 
 /** A cell as JSON: bigints become numbers (or decimal strings beyond 2^53), dates ISO strings, bytes base64. */
 export function toJsonValue(v: unknown): JsonValue {

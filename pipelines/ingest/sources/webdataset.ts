@@ -6,7 +6,7 @@
 import { IngestInputError } from '../errors.js';
 import { readAheadReader, type RangeReader } from './read-ahead.js';
 import { listTar, type TarMember } from './tar.js';
-import { captionsFrom, extraFrom, parseSidecar, type Source, type SourceFactory, type SourceIO, type SourceRow } from './types.js';
+import { captionsFrom, extraFrom, type FileRows, parseSidecar, type Source, type SourceFactory, type SourceIO, type SourceRow } from './types.js';
 
 const IMAGE_EXT = ['jpg', 'jpeg', 'png', 'webp', 'gif', 'avif', 'tif', 'tiff'];
 
@@ -45,7 +45,7 @@ function memberRef(io: SourceIO, shard: string, member: string): string {
 }
 
 /** WebDataset source factory (column options name the caption fields inside .json members). */
-export const webdatasetSource: SourceFactory = (path, options, io): Source => {
+export const webdatasetSource: SourceFactory = (path, options, io, hints = {}): Source => {
   let shards: Promise<string[]> | null = null;
   const listShards = async (): Promise<string[]> => {
     const found = (await io.isDirectory(path)) ? (await io.listFiles(path)).filter((f) => f.endsWith('.tar')) : [path];
@@ -55,23 +55,50 @@ export const webdatasetSource: SourceFactory = (path, options, io): Source => {
   // Headers, sidecars and small images come from read-ahead blocks (one request per block on object storage).
   const read = readAheadReader(io);
   // Shards are indexed in order and only as far as a read needs (a partition near the start never scans the rest).
+  // With the plan's rows per shard (hints), a partition starts at the shard holding its first row: `base` rows of
+  // the shards before it are skipped, not scanned.
   const samples: Sample[] = [];
+  const perShard: FileRows[] = [];
+  let base = 0;
   let indexed = 0;
+  let started = false;
   let indexing: Promise<void> = Promise.resolve();
-  const indexUpTo = (end: number): Promise<void> =>
+  const indexUpTo = (start: number, end: number): Promise<void> =>
     (indexing = indexing.then(async () => {
       const all = await (shards ??= listShards());
-      while (samples.length < end && indexed < all.length) samples.push(...(await samplesOf(all[indexed++]!, io, read)));
+      if (!started) {
+        started = true;
+        const known = hints.fileRows;
+        // Only when the hints describe exactly these shards (a changed listing means a changed source).
+        if (known && known.length === all.length && known.every((k, i) => k.file === all[i])) {
+          while (indexed < all.length && base + known[indexed]!.rows <= start) {
+            const k = known[indexed++]!;
+            perShard.push(k);
+            base += k.rows;
+          }
+        }
+      }
+      while (base + samples.length < end && indexed < all.length) {
+        const shard = all[indexed++]!;
+        const found = await samplesOf(shard, io, read);
+        samples.push(...found);
+        perShard.push({ file: shard, rows: found.length });
+      }
     }));
   return {
     count: async () => {
-      await indexUpTo(Infinity);
-      return samples.length;
+      await indexUpTo(0, Infinity);
+      return base + samples.length;
+    },
+    fileRows: async () => {
+      await indexUpTo(0, Infinity);
+      return [...perShard];
     },
     async *rows(start, end) {
-      await indexUpTo(end);
-      for (let index = start; index < Math.min(end, samples.length); index++) {
-        const s = samples[index]!;
+      await indexUpTo(start, end);
+      if (start < base) throw new IngestInputError(`rows from ${start} were skipped by this reader (it starts at ${base})`, path);
+      for (let index = start; index < Math.min(end, base + samples.length); index++) {
+        const s = samples[index - base]!;
         const meta = s.json ? parseSidecar(await readText(read, s.shard, s.json), memberRef(io, s.shard, s.json.name)) : {};
         const fromJson = captionsFrom(options.captionColumns.map((c) => meta[c]));
         const txt = s.txt ? (await readText(read, s.shard, s.txt)).trim() : '';

@@ -163,6 +163,11 @@ describe('S3 sources (real MinIO): CSV, Parquet, WebDataset tars and folders ing
     const noUrl = (r: Record): unknown => ({ ...(comparable(r) as object), url: null });
     assert.deepEqual(fromS3.map(noUrl), fromDisk.map(noUrl));
     assert.equal(JSON.parse(fromS3[4]!.extra!).license, 'lic-10001');
+    // The plan stored rows per tar, so partition 1 (rows 4–5) started at the second tar (see sources.test.ts).
+    const plan = await activities.planIngest({ ...settings(), source: `s3://${bucket}/shards`, format: 'webdataset', sourceOptions, name: 'wds-plan' });
+    assert.ok(plan.sourceFilesKey, 'a multi-tar source stores its rows per file');
+    const files = JSON.parse(new TextDecoder().decode(await store.get(plan.sourceFilesKey))) as { file: string; rows: number }[];
+    assert.deepEqual(files, [0, 1].map((sh) => ({ file: `s3://${bucket}/shards/0000${sh}.tar`, rows: 3 })));
   });
 
   it('a folder of images under an S3 prefix reads like the folder on disk', async () => {

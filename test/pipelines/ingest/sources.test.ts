@@ -7,7 +7,8 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { IngestInputError } from '../../../pipelines/ingest/errors.js';
 import { parseDelimited } from '../../../pipelines/ingest/sources/delimited.js';
 import { detectFormat, openSource, SOURCE_FORMATS } from '../../../pipelines/ingest/sources/registry.js';
-import { type SourceRow } from '../../../pipelines/ingest/sources/types.js';
+import { localSourceIO } from '../../../pipelines/ingest/sources/io.js';
+import { type SourceIO, type SourceRow } from '../../../pipelines/ingest/sources/types.js';
 import { emojiBytes, emojiNames } from './fault-server.js';
 import { tarOf as tar } from './tar-fixture.js';
 
@@ -130,6 +131,46 @@ describe('sources', () => {
       ]);
       assert.deepEqual(Buffer.from(await rows[0]!.load!()), emojiBytes(a));
     }
+  });
+
+  it('with the plan\'s rows per tar, a reader starts at the shard of its first row and scans none before it', async () => {
+    const wds = path.join(dir, 'wds');
+    mkdirSync(wds);
+    const names = emojiNames(9);
+    // Three shards of 3, 2 and 4 samples.
+    const sizes = [3, 2, 4];
+    let n = 0;
+    sizes.forEach((k, s) => {
+      const members: [string, Uint8Array | string][] = [];
+      for (let i = 0; i < k; i++, n++) members.push([`${String(n).padStart(6, '0')}.png`, emojiBytes(names[n]!)], [`${String(n).padStart(6, '0')}.txt`, `caption ${n}`]);
+      writeFileSync(path.join(wds, `0000${s}.tar`), tar(members));
+    });
+    const reads = new Map<string, number>();
+    const counting: SourceIO = {
+      ...localSourceIO,
+      readRange: async (p, offset, length) => {
+        reads.set(path.basename(p), (reads.get(path.basename(p)) ?? 0) + 1);
+        return await localSourceIO.readRange(p, offset, length);
+      },
+    };
+    const planned = await openSource(wds, 'webdataset', {}, counting);
+    assert.equal(await planned.count(), 9);
+    const fileRows = await planned.fileRows!();
+    assert.deepEqual(fileRows.map((f) => [path.basename(f.file), f.rows]), [['00000.tar', 3], ['00001.tar', 2], ['00002.tar', 4]]);
+    const expected = (await all(planned.rows(5, 8))).map((r) => [r.index, r.caption, r.url]);
+    assert.deepEqual(expected.map((e) => e[1]), ['caption 5', 'caption 6', 'caption 7']);
+
+    reads.clear();
+    const hinted = await openSource(wds, 'webdataset', {}, counting, { fileRows });
+    assert.deepEqual((await all(hinted.rows(5, 8))).map((r) => [r.index, r.caption, r.url]), expected);
+    assert.deepEqual([...reads.keys()].sort(), ['00002.tar'], 'only the shard holding rows 5–7 was read');
+    await assert.rejects(async () => await all(hinted.rows(0, 2)), /skipped/);
+
+    // Hints that do not describe these shards (a changed listing) are ignored: the reader scans as before.
+    reads.clear();
+    const stale = await openSource(wds, 'webdataset', {}, counting, { fileRows: fileRows.slice(1) });
+    assert.deepEqual((await all(stale.rows(5, 8))).map((r) => [r.index, r.caption, r.url]), expected);
+    assert.ok(reads.has('00000.tar'), 'stale hints: earlier shards scanned');
   });
 
   it('keeps extra columns of CSV, JSONL and Parquet rows as JSON values', async () => {
