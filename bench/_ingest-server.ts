@@ -5,25 +5,12 @@ import { createServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import sharp from 'sharp';
+import { randomBytes } from '../pipelines/random.js';
 import { repoRoot } from '../workflows/dev/tools.js';
 
 const count = Number(process.argv[2] ?? 5000);
 const dir = path.join(repoRoot, '.cache', 'bench-ingest', 'jpeg-640x480');
 mkdirSync(dir, { recursive: true });
-
-/** Deterministic pseudo-random bytes (mulberry32). */
-function randomBytes(n: number, seed: number): Buffer {
-  let a = seed >>> 0;
-  const out = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) & 255;
-  }
-  return out;
-}
 
 const name = (i: number): string => `${String(i).padStart(6, '0')}.jpg`;
 const have = new Set(readdirSync(dir));

@@ -12,3 +12,11 @@ export function mulberry32(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** `n` deterministic bytes: the low 8 bits of each mulberry32 output (test images, benchmark fixtures). */
+export function randomBytes(n: number, seed: number): Buffer {
+  const rand = mulberry32(seed);
+  const out = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) out[i] = Math.floor(rand() * 4294967296) & 255;
+  return out;
+}

@@ -1,20 +1,8 @@
 // Real JPEGs for image tests, made with sharp: photo-like images (the ingest benchmark's recipe: a smooth
 // colour field upsampled from noise under fine grain) and emoji art from the npm package, plus PSNR.
 import sharp, { type JpegOptions } from 'sharp';
+import { randomBytes } from '../../pipelines/random.js';
 import { emojiBytes } from '../pipelines/ingest/fault-server.js';
-
-function noise(n: number, seed: number): Buffer {
-  let a = seed >>> 0;
-  const out = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) & 255;
-  }
-  return out;
-}
 
 /** A photo-like JPEG as bench/_ingest-server.ts makes them (any size; grain scaled to it). */
 export async function photoJpeg(
@@ -23,7 +11,7 @@ export async function photoJpeg(
   height = 480,
   jpeg: JpegOptions = { quality: 88 },
 ): Promise<Buffer> {
-  const grain = await sharp(noise(width * height, 7 + seed), { raw: { width, height, channels: 1 } })
+  const grain = await sharp(randomBytes(width * height, 7 + seed), { raw: { width, height, channels: 1 } })
     .blur(0.6)
     .raw()
     .toBuffer();
@@ -31,7 +19,7 @@ export async function photoJpeg(
     .toColourspace('srgb')
     .png()
     .toBuffer();
-  return sharp(noise(16 * 12 * 3, 1000 + seed), { raw: { width: 16, height: 12, channels: 3 } })
+  return sharp(randomBytes(16 * 12 * 3, 1000 + seed), { raw: { width: 16, height: 12, channels: 3 } })
     .resize(width, height, { kernel: 'cubic' })
     .composite([{ input: grainPng, blend: 'soft-light' }])
     .jpeg(jpeg)

@@ -1,4 +1,5 @@
 // Test helpers for native kernels: seeded data, a float64 reference matmul, and switching kernels on/off.
+import { mulberry32 } from '../../pipelines/random.js';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import {
@@ -22,17 +23,8 @@ export function nativeSkip(): string | false {
   return reason;
 }
 
-/** Mulberry32: small seeded PRNG so failures reproduce. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded PRNG (mulberry32), so fixtures are the same on every run. */
+export const rng = mulberry32;
 
 /** Uniform values in [-1, 1) of the given shape. */
 export function randomValues(rand: () => number, shape: number[]): Float32Array {

@@ -1,17 +1,9 @@
 // Deterministic Record fixtures for storage tests: every field shape, nulls on failed rows, edge values.
+import { mulberry32 } from '../../pipelines/random.js';
 import { RECORD_STATUSES, type Record } from '../../storage/index.js';
 
-/** A small seeded PRNG (mulberry32) so fixtures are the same on every run. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded PRNG (mulberry32), so fixtures are the same on every run. */
+export const rng = mulberry32;
 
 const LANGS = ['en', 'de', 'ja', 'zh', 'ar', 'hi', null];
 const WORDS = ['cat', 'Hund', '猫', 'قطة', 'बिल्ली', 'ĉevalo', 'emoji 🐈‍⬛', 'with "quotes"', 'tab\tand\nnewline'];
