@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
 import { isS3Uri, toLocalPath } from '../../pipelines/ingest/sources/io.js';
-import { closeStore, openStore, StorageError, type S3Options } from '../../storage/index.js';
+import { closeStore, openStore, parseRootUri, type ParsedRoot, StorageError, type S3Options } from '../../storage/index.js';
 
 const DEFAULT_SUFFIXES = ['.parquet', '.csv', '.tsv', '.jsonl'];
 
@@ -15,9 +15,15 @@ export interface ScheduleDeps {
 
 /** The objects directly under `s3://bucket/prefix/` (not in deeper folders), as s3:// URIs. */
 async function listS3(prefix: string, s3: S3Options | undefined): Promise<string[]> {
-  const m = /^s3:\/\/([^/]+)\/?(.*?)\/*$/.exec(prefix);
-  if (!m) throw ApplicationFailure.nonRetryable(`${prefix}: not an s3://bucket/prefix URI`, 'IngestInputError');
-  const [, bucket, key] = m as unknown as [string, string, string];
+  const bad = (why: string): ApplicationFailure => ApplicationFailure.nonRetryable(`${prefix}: not an s3://bucket/prefix URI (${why})`, 'IngestInputError');
+  let root: ParsedRoot;
+  try {
+    root = parseRootUri(prefix);
+  } catch (err) {
+    throw bad((err as Error).message);
+  }
+  if (root.kind !== 's3') throw bad(`a ${root.kind} URI`);
+  const { bucket, prefix: key } = root;
   const store = openStore(`s3://${bucket}`, s3 ? { s3 } : {});
   const dir = key === '' ? '' : `${key}/`;
   const out: string[] = [];

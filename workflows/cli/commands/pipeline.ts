@@ -1,13 +1,11 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseCurateConfig } from '../../../pipelines/curate/config.js';
 import { TrainConfigError } from '../../../model/run/errors.js';
 import { parseRunConfig } from '../../../model/run/run-config.js';
-import { ConfigError } from '../../config.js';
+import { ConfigError, readConfigFile } from '../../config.js';
 import { connectClient } from '../../connection.js';
 import { PIPELINE_PROGRESS_QUERY, type PipelineInput, type PipelineProgress, type PipelineResult } from '../../pipeline/shared.js';
 import { stageDetail } from '../../progress.js';
@@ -29,20 +27,6 @@ const pipelineFileSchema = z.object({
   report: z.object({ out: z.string().optional(), title: z.string().optional() }).optional(),
 });
 
-function readYaml(file: string, field: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError(field, `cannot read ${file}: ${(err as Error).message}`, file, { cause: err });
-  }
-  try {
-    return parseYaml(text);
-  } catch (err) {
-    throw new ConfigError(field, `${file} is not YAML or JSON: ${(err as Error).message}`, file, { cause: err });
-  }
-}
-
 /** A local path becomes an absolute file:// URI (relative to `dir`); URIs pass unchanged. */
 function toUri(p: string, dir: string): string {
   return p.includes('://') ? p : pathToFileURL(path.resolve(dir, p)).href;
@@ -56,16 +40,16 @@ function toUri(p: string, dir: string): string {
  */
 export function readPipelineFile(file: string): PipelineInput {
   const dir = path.dirname(path.resolve(file));
-  const parsed = pipelineFileSchema.safeParse(readYaml(file, '--config'));
+  const parsed = pipelineFileSchema.safeParse(readConfigFile(file));
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
     throw new ConfigError(i.path.join('.') || '(file)', i.message, file, { cause: parsed.error });
   }
   const p = parsed.data;
-  const section = (v: string | { [k: string]: unknown }, field: string): { raw: unknown; where: string } =>
-    typeof v === 'string' ? { raw: readYaml(path.resolve(dir, v), field), where: path.resolve(dir, v) } : { raw: v, where: file };
+  const section = (v: string | { [k: string]: unknown }): { raw: unknown; where: string } =>
+    typeof v === 'string' ? { raw: readConfigFile(path.resolve(dir, v)), where: path.resolve(dir, v) } : { raw: v, where: file };
 
-  const run = section(p.train.config, 'train.config');
+  const run = section(p.train.config);
   let trainConfig: ReturnType<typeof parseRunConfig>;
   try {
     trainConfig = parseRunConfig(run.raw);
@@ -73,7 +57,7 @@ export function readPipelineFile(file: string): PipelineInput {
     if (err instanceof TrainConfigError) throw new ConfigError(`train.config.${err.field}`, err.message, run.where, { cause: err });
     throw err;
   }
-  const cur = section(p.curate.config, 'curate.config');
+  const cur = section(p.curate.config);
   let curateConfig: unknown;
   try {
     curateConfig = parseCurateConfig(cur.raw);
