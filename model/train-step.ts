@@ -105,17 +105,47 @@ interface TeacherTargets {
   patch: tf.Tensor;
 }
 
-function teacherTargets(model: TrainModel, d: DistillBatch, tauT: number): TeacherTargets {
+/** Teacher targets of a distillation batch from the current centers, with the teacher logits' row means. */
+function teacherOutputs(model: TrainModel, d: DistillBatch, tauT: number): TeacherTargets & { meanGlobal: tf.Tensor; meanPatch: tf.Tensor } {
   const s = model.distill!;
   return tf.tidy(() => {
     const out = visionTower(s.teacher.get, model.config, d.global);
     const g = distillHead(s.teacher.get, 'global_head', out.pooled);
     const pch = distillHead(s.teacher.get, 'patch_head', out.tokens);
-    const targets = { global: teacherProbs(g, s.centerGlobal, tauT), patch: teacherProbs(pch, s.centerPatch, tauT) };
-    s.centerGlobal.assign(updateCenter(s.centerGlobal, g));
-    s.centerPatch.assign(updateCenter(s.centerPatch, pch));
-    return targets;
+    return {
+      global: teacherProbs(g, s.centerGlobal, tauT),
+      patch: teacherProbs(pch, s.centerPatch, tauT),
+      meanGlobal: tf.mean(g, 0),
+      meanPatch: tf.mean(tf.reshape(pch, [-1, pch.shape[pch.rank - 1]!]), 0),
+    };
   });
+}
+
+/** Moves the teacher centers toward the mean of these row means (one per equal-sized batch or micro-batch). */
+function updateCenters(s: DistillState, outputs: readonly { meanGlobal: tf.Tensor; meanPatch: tf.Tensor }[]): void {
+  tf.tidy(() => {
+    s.centerGlobal.assign(updateCenter(s.centerGlobal, tf.stack(outputs.map((t) => t.meanGlobal))));
+    s.centerPatch.assign(updateCenter(s.centerPatch, tf.stack(outputs.map((t) => t.meanPatch))));
+  });
+  tf.dispose(outputs.flatMap((t) => [t.meanGlobal, t.meanPatch]));
+}
+
+function teacherTargets(model: TrainModel, d: DistillBatch, tauT: number): TeacherTargets {
+  const t = teacherOutputs(model, d, tauT);
+  updateCenters(model.distill!, [t]);
+  return { global: t.global, patch: t.patch };
+}
+
+/** The trainable variables, and each one's parameter name by variable name (what variableGrads keys by). */
+function trainableVars(params: ParamStore): { varList: tf.Variable[]; varNames: Map<string, string> } {
+  const varNames = new Map<string, string>();
+  const varList: tf.Variable[] = [];
+  for (const [name, v] of params.vars) {
+    if (!v.trainable) continue;
+    varNames.set(v.name, name);
+    varList.push(v);
+  }
+  return { varList, varNames };
 }
 
 /** Runs forward, backward and one AdamW update (then the teacher EMA); returns the loss terms as numbers. */
@@ -125,13 +155,7 @@ export function trainStep(model: TrainModel, batch: TrainBatch, opts: TrainStepO
   const useDistill = model.distill !== undefined && batch.distill !== undefined;
   const teacher = useDistill ? teacherTargets(model, batch.distill!, opts.tauT ?? 0.04) : undefined;
   const parts: Record<'sigmoid' | 'locca' | 'l2g' | 'mask', tf.Scalar | undefined> = { sigmoid: undefined, locca: undefined, l2g: undefined, mask: undefined };
-  const varNames = new Map<string, string>();
-  const varList: tf.Variable[] = [];
-  for (const [name, v] of params.vars) {
-    if (!v.trainable) continue;
-    varNames.set(v.name, name);
-    varList.push(v);
-  }
+  const { varList, varNames } = trainableVars(params);
   const { value, grads } = tf.variableGrads(() => {
     const out = siglipForward(p, c, batch.images, batch.ids);
     const chunks = opts.sigmoidChunks ?? 1;
@@ -247,31 +271,10 @@ export function trainStepAccumulated(model: TrainModel, micros: readonly TrainBa
   // Teacher targets per micro-batch from the centers as they are at the start of the step.
   const s = model.distill;
   const tauT = opts.tauT ?? 0.04;
-  const teacher = useDistill
-    ? micros.map((b) =>
-        tf.tidy(() => {
-          const out = visionTower(s!.teacher.get, c, b.distill!.global);
-          const g = distillHead(s!.teacher.get, 'global_head', out.pooled);
-          const pch = distillHead(s!.teacher.get, 'patch_head', out.tokens);
-          const k = pch.shape[pch.rank - 1]!;
-          return {
-            global: teacherProbs(g, s!.centerGlobal, tauT),
-            patch: teacherProbs(pch, s!.centerPatch, tauT),
-            meanGlobal: tf.mean(g, 0),
-            meanPatch: tf.mean(tf.reshape(pch, [-1, k]), 0),
-          };
-        }),
-      )
-    : [];
+  const teacher = useDistill ? micros.map((b) => teacherOutputs(model, b.distill!, tauT)) : [];
 
   // (3) Per micro-batch: back-propagate the cached embedding gradients and this micro-batch's share of the rest.
-  const varNames = new Map<string, string>();
-  const varList: tf.Variable[] = [];
-  for (const [name, v] of params.vars) {
-    if (!v.trainable) continue;
-    varNames.set(v.name, name);
-    varList.push(v);
-  }
+  const { varList, varNames } = trainableVars(params);
   const acc: Record<string, tf.Tensor> = {};
   const add = (name: string, g: tf.Tensor): void => {
     const prev = acc[name];
@@ -333,11 +336,8 @@ export function trainStepAccumulated(model: TrainModel, micros: readonly TrainBa
   const info = model.optimizer.apply(params, acc);
   tf.dispose(Object.values(acc));
   if (useDistill) {
-    tf.tidy(() => {
-      s!.centerGlobal.assign(updateCenter(s!.centerGlobal, tf.stack(teacher.map((t) => t.meanGlobal))));
-      s!.centerPatch.assign(updateCenter(s!.centerPatch, tf.stack(teacher.map((t) => t.meanPatch))));
-    });
-    tf.dispose(teacher.flatMap((t) => [t.global, t.patch, t.meanGlobal, t.meanPatch]));
+    updateCenters(s!, teacher);
+    tf.dispose(teacher.flatMap((t) => [t.global, t.patch]));
     emaUpdate(s!.teacher, params, s!.momentum);
   }
   const sigmoid = sig.dataSync()[0]!;
