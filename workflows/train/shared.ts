@@ -1,5 +1,6 @@
 // Contracts of the train workflow shared by workflow code, activities and clients. Bundle-safe: types and
 // constants only, no Node built-ins, no activity code.
+import type { StageProgress } from '../../model/run/trainer.js';
 
 /** Task queue of training work (one training process per worker). */
 export const TRAIN_TASK_QUEUE = 'train';
@@ -53,16 +54,8 @@ export interface StageOutcome {
   dataWaitShare: number;
 }
 
-/** Heartbeat details of a running stage (also what `sigforge status` shows). */
-export interface StageHeartbeat {
-  stage: string;
-  step: number;
-  endStep: number;
-  loss: number;
-  lr: number;
-  imagesPerS: number;
-  checkpointStep: number | null;
-}
+/** Heartbeat details of a running stage (also what `sigforge status` shows): the trainer's progress report. */
+export type StageHeartbeat = StageProgress;
 
 /** Answer of the `progress` query. */
 export interface TrainProgress {
