@@ -15,7 +15,7 @@ import { startMinio, type MinioServer } from '../helpers/minio.js';
 import { startTemporal } from '../helpers/temporal.js';
 
 const workflowsPath = fileURLToPath(new URL('../../workflows/workflows.ts', import.meta.url));
-const historyFixture = fileURLToPath(new URL('../fixtures/histories/storage-smoke.json', import.meta.url));
+const historyFixture = fileURLToPath(new URL('../fixtures/histories/smoke/storage-smoke.json', import.meta.url));
 
 describe('smoke: workflow → activity → MinIO on real servers', () => {
   let env: TestWorkflowEnvironment;
@@ -72,7 +72,7 @@ describe('smoke: workflow → activity → MinIO on real servers', () => {
 });
 
 describe('replay: recorded histories still replay against the current workflow code', () => {
-  it('storageSmokeWorkflow (test/fixtures/histories/storage-smoke.json)', async () => {
+  it('storageSmokeWorkflow (test/fixtures/histories/smoke/storage-smoke.json)', async () => {
     const history = JSON.parse(readFileSync(historyFixture, 'utf8'));
     await Worker.runReplayHistory({ workflowsPath }, history, 'storage-smoke');
   });
