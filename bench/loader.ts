@@ -11,9 +11,9 @@ import { imageAddonStatus } from '../native/image/index.js';
 import { parseLoaderConfig, type LoaderConfigInput } from '../pipelines/loader/config.js';
 import { StreamingLoader } from '../pipelines/loader/loader.js';
 import { type ObjectStore, openStore, closeStore } from '../storage/index.js';
-import { startMinio } from '../test/helpers/minio.js';
-import { writeEmojiDataset } from '../test/train/emoji-dataset.js';
-import { testRun, tinyRun } from '../test/train/run-helpers.js';
+import { startMinio } from '../workflows/dev/minio.js';
+import { writeEmojiDataset } from '../workflows/dev/emoji-dataset.js';
+import { testRun, tinyRun } from '../workflows/dev/tiny-run.js';
 
 interface Case {
   name: string;

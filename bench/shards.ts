@@ -17,7 +17,7 @@ import {
   readShard,
   writeShard,
 } from '../storage/index.js';
-import { startMinio } from '../test/helpers/minio.js';
+import { startMinio } from '../workflows/dev/minio.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');

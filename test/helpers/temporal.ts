@@ -2,7 +2,7 @@ import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { findTool } from '../../workflows/dev/tools.js';
-import { testLogDir } from './logs.js';
+import { serverLogDir } from '../../workflows/dev/logs.js';
 
 // Keep test output readable: the SDK (and its workflow bundler) log at WARN and above only.
 try {
@@ -16,7 +16,7 @@ try {
  * Share one per test file (`before`/`after`) and always `await env.teardown()`.
  */
 export async function startTemporal(): Promise<TestWorkflowEnvironment> {
-  const logDir = testLogDir('temporal');
+  const logDir = serverLogDir('temporal');
   return await TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: findTool('temporal') },

@@ -11,7 +11,7 @@ import { Worker } from '@temporalio/worker';
 import { openStore } from '../../storage/index.js';
 import { createSmokeActivities } from '../../workflows/smoke/activities.js';
 import { storageSmokeWorkflow } from '../../workflows/smoke/workflows.js';
-import { startMinio, type MinioServer } from '../helpers/minio.js';
+import { startMinio, type MinioServer } from '../../workflows/dev/minio.js';
 import { startTemporal } from '../helpers/temporal.js';
 
 const workflowsPath = fileURLToPath(new URL('../../workflows/workflows.ts', import.meta.url));

@@ -21,7 +21,7 @@ import {
   verifyDataset,
   writeShard,
 } from '../../storage/index.js';
-import { startMinio, type MinioServer } from '../helpers/minio.js';
+import { startMinio, type MinioServer } from '../../workflows/dev/minio.js';
 import { minioStore } from './minio-store.js';
 import { makeRecords } from './records.js';
 

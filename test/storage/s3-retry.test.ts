@@ -7,7 +7,7 @@ import http from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { openStore } from '../../storage/index.js';
-import { startMinio, type MinioServer } from '../helpers/minio.js';
+import { startMinio, type MinioServer } from '../../workflows/dev/minio.js';
 
 interface FlakyProxy {
   endpoint: string;

@@ -10,7 +10,7 @@ import {
   StorageError,
   StoreAccessError,
 } from '../../storage/index.js';
-import { startMinio, type MinioServer } from '../helpers/minio.js';
+import { startMinio, type MinioServer } from '../../workflows/dev/minio.js';
 import { minioStore } from './minio-store.js';
 import { failingBody, listKeys, objectStoreContract } from './store-contract.js';
 

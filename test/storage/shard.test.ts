@@ -16,7 +16,7 @@ import {
   ShardFormatError,
   writeShard,
 } from '../../storage/index.js';
-import { startMinio, type MinioServer } from '../helpers/minio.js';
+import { startMinio, type MinioServer } from '../../workflows/dev/minio.js';
 import { countingStore } from './counting-store.js';
 import { minioStore } from './minio-store.js';
 import { makeRecords } from './records.js';

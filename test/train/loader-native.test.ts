@@ -14,7 +14,7 @@ import { type LoaderBatch, StreamingLoader } from '../../pipelines/loader/loader
 import { parsePosition } from '../../pipelines/loader/position.js';
 import { type ObjectStore, openStore } from '../../storage/index.js';
 import { psnr } from '../helpers/jpegs.js';
-import { writeEmojiDataset } from './emoji-dataset.js';
+import { writeEmojiDataset } from '../../workflows/dev/emoji-dataset.js';
 
 const status = imageAddonStatus();
 if (!status.enabled && process.env.SIGFORGE_REQUIRE_NATIVE === '1' && !/disabled by/.test(status.reason)) {

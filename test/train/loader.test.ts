@@ -11,8 +11,8 @@ import { type LoaderBatch, StreamingLoader } from '../../pipelines/loader/loader
 import { naflexSize } from '../../pipelines/loader/naflex.js';
 import { parsePosition } from '../../pipelines/loader/position.js';
 import { type ObjectStore, openStore } from '../../storage/index.js';
-import { startMinio } from '../helpers/minio.js';
-import { writeEmojiDataset } from './emoji-dataset.js';
+import { startMinio } from '../../workflows/dev/minio.js';
+import { writeEmojiDataset } from '../../workflows/dev/emoji-dataset.js';
 
 const tokenize = (texts: readonly string[]): Int32Array => {
   const out = new Int32Array(texts.length * 8);

@@ -18,8 +18,8 @@ import { createTrainActivities } from '../../workflows/train/activities.js';
 import { type TrainProgress } from '../../workflows/train/shared.js';
 import { pauseSignal, resumeSignal, stopAfterCheckpointSignal, trainProgressQuery, trainWorkflow } from '../../workflows/train/workflows.js';
 import { startTemporal } from '../helpers/temporal.js';
-import { writeEmojiDataset } from './emoji-dataset.js';
-import { testRun, tinyRun } from './run-helpers.js';
+import { writeEmojiDataset } from '../../workflows/dev/emoji-dataset.js';
+import { testRun, tinyRun } from '../../workflows/dev/tiny-run.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const workflowsPath = path.join(here, '../../workflows/train/workflows.ts');

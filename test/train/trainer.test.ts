@@ -13,8 +13,8 @@ import { selectLearnable, superBatchSize } from '../../model/run/acid.js';
 import { checkpointKey, listCheckpoints, readCheckpointFile, readCheckpointMeta } from '../../model/run/checkpoint.js';
 import { readMetrics } from '../../model/run/metrics.js';
 import { type ObjectStore, openStore } from '../../storage/index.js';
-import { writeEmojiDataset } from './emoji-dataset.js';
-import { testRun, tinyRun } from './run-helpers.js';
+import { writeEmojiDataset } from '../../workflows/dev/emoji-dataset.js';
+import { testRun, tinyRun } from '../../workflows/dev/tiny-run.js';
 
 describe('training stages', () => {
   let dir: string;

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
 import { type S3Options } from '../../storage/index.js';
 import { createScheduleActivities } from '../../workflows/schedules/activities.js';
-import { startMinio, type MinioServer } from '../helpers/minio.js';
+import { startMinio, type MinioServer } from '../../workflows/dev/minio.js';
 import { minioStore } from '../storage/minio-store.js';
 
 describe('schedule: listUrlLists', () => {

@@ -12,7 +12,7 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { openStore, type ObjectStore, type Record, type S3Options } from '../../../storage/index.js';
 import { createIngestActivities } from '../../../workflows/ingest/activities.js';
 import { type IngestInput } from '../../../workflows/ingest/shared.js';
-import { startMinio, type MinioServer } from '../../helpers/minio.js';
+import { startMinio, type MinioServer } from '../../../workflows/dev/minio.js';
 import { emojiBytes, emojiNames, startFaultServer, type FaultServer } from './fault-server.js';
 import { readDataset } from './read-dataset.js';
 import { tarOf } from './tar-fixture.js';

@@ -1,4 +1,4 @@
-// Shared set-up for training tests: a tiny run config on the emoji dataset and a stage runner over local storage.
+// Shared set-up for training tests and the loader benchmark: a tiny run config on the emoji dataset and a stage runner over local storage.
 import { modelConfig } from '../../model/config.js';
 import { type RunLocation } from '../../model/run/checkpoint.js';
 import { parseRunConfig, type RunConfig, type RunConfigInput } from '../../model/run/run-config.js';

@@ -4,9 +4,9 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { findTool } from '../../workflows/dev/tools.js';
-import { freePort } from '../../workflows/dev/ports.js';
-import { testLogDir } from './logs.js';
+import { findTool } from './tools.js';
+import { freePort } from './ports.js';
+import { serverLogDir } from './logs.js';
 
 /** A real MinIO server on a free loopback port with a temp data dir and generated credentials. */
 export interface MinioServer {
@@ -49,7 +49,7 @@ async function waitHealthy(endpoint: string, child: ChildProcess, timeoutMs: num
 export async function startMinio(): Promise<MinioServer> {
   const binary = findTool('minio');
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'sigforge-minio-'));
-  const logFile = path.join(testLogDir('minio'), 'minio.log');
+  const logFile = path.join(serverLogDir('minio'), 'minio.log');
   const host = '127.0.0.1';
   const port = await freePort(host);
   const consolePort = await freePort(host);
