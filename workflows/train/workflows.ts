@@ -1,6 +1,6 @@
 // The train workflow: plan, then each stage as one long heartbeating activity on the `train` queue that resumes
 // from its newest checkpoint when retried; pause / resume / stopAfterCheckpoint cancel the running stage, which
-// checkpoints before it stops; each finished stage starts its evaluation as a child workflow.
+// checkpoints before it stops. Evaluation of a run is evaluateWorkflow's (pipelineWorkflow runs it after training).
 import {
   ActivityCancellationType,
   CancellationScope,
@@ -9,6 +9,7 @@ import {
   defineSignal,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -33,7 +34,13 @@ export const pauseSignal = defineSignal(PAUSE_SIGNAL);
 export const resumeSignal = defineSignal(RESUME_SIGNAL);
 export const stopAfterCheckpointSignal = defineSignal(STOP_AFTER_CHECKPOINT_SIGNAL);
 
-/** Evaluation of a finished stage; a no-op hook until the evaluate workflow exists. */
+/** Patch id: training no longer starts the no-op stageEvaluationWorkflow after each stage. */
+export const NO_STAGE_EVALUATION_PATCH = 'train-no-stage-evaluation';
+
+/**
+ * The no-op child that trainWorkflow started after each stage before NO_STAGE_EVALUATION_PATCH; kept only so histories
+ * and executions from before it replay and finish. Remove it with the patch's old branch (CONTRIBUTING.md).
+ */
 export async function stageEvaluationWorkflow(input: StageEvalInput): Promise<StageEvalInput & { evaluated: boolean }> {
   return { ...input, evaluated: false };
 }
@@ -94,11 +101,14 @@ export async function trainWorkflow(input: TrainInput): Promise<TrainResult> {
       }
     }
     progress.completed.push(outcome);
-    progress.state = 'evaluating';
-    await executeChild(stageEvaluationWorkflow, {
-      args: [{ run: plan.runUri, stage: stage.name, checkpoint: outcome.checkpoint }],
-      workflowId: `${workflowInfo().workflowId}-eval-${stage.name}`,
-    });
+    if (!patched(NO_STAGE_EVALUATION_PATCH)) {
+      // Executions recorded before the patch started this no-op child here; replaying them must do the same.
+      progress.state = 'evaluating';
+      await executeChild(stageEvaluationWorkflow, {
+        args: [{ run: plan.runUri, stage: stage.name, checkpoint: outcome.checkpoint }],
+        workflowId: `${workflowInfo().workflowId}-eval-${stage.name}`,
+      });
+    }
   }
   progress.state = 'done';
   return { run: plan.runUri, stages: progress.completed, stopped: false };
