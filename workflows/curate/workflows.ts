@@ -1,7 +1,8 @@
 // The curate workflow: prepare, score every input shard in parallel (cached), a barrier, the global step
 // (dedup, decontamination, language mix, M4), materialize every shard in parallel, then commit the manifest
 // last. Deterministic and thin: activities do the work.
-import { condition, defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import { slidingWindow } from '../sliding-window.workflow.js';
 import type { CurateActivities } from './activities.js';
 import {
   CURATE_PROGRESS_QUERY,
@@ -14,37 +15,6 @@ import {
 
 /** Query answering the run's progress. */
 export const curateProgressQuery = defineQuery<CurateProgress>(CURATE_PROGRESS_QUERY);
-
-/** Runs `task(i)` for i in [0, n) with at most `window` in flight; results in index order; first failure wins. */
-async function slidingWindow<T>(
-  n: number,
-  window: number,
-  task: (i: number) => Promise<T>,
-  onDone: (r: T) => void,
-): Promise<T[]> {
-  const results: T[] = new Array<T>(n);
-  let running = 0;
-  let failure: unknown = null;
-  for (let i = 0; i < n; i++) {
-    await condition(() => running < window || failure !== null);
-    if (failure !== null) break;
-    running++;
-    task(i).then(
-      (r) => {
-        running--;
-        results[i] = r;
-        onDone(r);
-      },
-      (err: unknown) => {
-        running--;
-        failure ??= err;
-      },
-    );
-  }
-  await condition(() => running === 0);
-  if (failure !== null) throw failure;
-  return results;
-}
 
 /** Curates a raw dataset version into a curated version; returns its summary. */
 export async function curateWorkflow(input: CurateInput): Promise<CurateResult> {
@@ -78,6 +48,7 @@ export async function curateWorkflow(input: CurateInput): Promise<CurateResult> 
 
   progress.phase = 'scoring';
   const scored = await slidingWindow<ScoreShardResult>(
+    0,
     plan.shardCount,
     window,
     (shard) => long.scoreShard({ plan, shard }),
@@ -89,6 +60,7 @@ export async function curateWorkflow(input: CurateInput): Promise<CurateResult> 
 
   progress.phase = 'materializing';
   await slidingWindow<MaterializeResult>(
+    0,
     plan.shardCount,
     window,
     (shard) => long.materializeShard({ plan, shard }),

@@ -1,6 +1,7 @@
 // The ingest workflow: plan, fan out one activity per partition with a sliding window, continue-as-new before
 // history grows large, then commit the manifest. Deterministic and thin: activities do the work.
-import { condition, continueAsNew, defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import { continueAsNew, defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import { slidingWindow } from '../sliding-window.workflow.js';
 import type { IngestActivities } from './activities.js';
 import {
   INGEST_PROGRESS_QUERY,
@@ -51,25 +52,17 @@ export async function ingestWorkflow(input: IngestInput, state?: IngestState): P
     const window = Math.max(1, input.maxConcurrentPartitions ?? 4);
     const start = state?.next ?? 0;
     const stop = Math.min(plan.partitions, start + Math.max(1, input.partitionsPerRun ?? PARTITIONS_PER_RUN));
-    let running = 0;
-    let failure: unknown = null;
-    const onDone = (r: PartitionResult): void => {
-      running--;
-      progress.partitionsDone++;
-      progress.rowsDone += r.rows;
-      progress.ok += r.ok;
-    };
-    for (let i = start; i < stop; i++) {
-      await condition(() => running < window || failure !== null);
-      if (failure !== null) break;
-      running++;
-      long.ingestPartition({ plan, partition: i }).then(onDone, (err: unknown) => {
-        running--;
-        failure ??= err;
-      });
-    }
-    await condition(() => running === 0);
-    if (failure !== null) throw failure;
+    await slidingWindow(
+      start,
+      stop,
+      window,
+      (i) => long.ingestPartition({ plan, partition: i }),
+      (r: PartitionResult) => {
+        progress.partitionsDone++;
+        progress.rowsDone += r.rows;
+        progress.ok += r.ok;
+      },
+    );
     if (stop < plan.partitions) {
       // Partitions [0, stop) are done; the next run starts at `stop` with a fresh history.
       await continueAsNew<typeof ingestWorkflow>(input, {
