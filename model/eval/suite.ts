@@ -1,7 +1,7 @@
 // Evaluation suites as config: a suite names a dataset (our shard format) and a task with its options. Validated
 // with zod at the edge; `parseSuite` errors name the field.
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { hashJson } from '../../pipelines/canonical-json.js';
 import { EvalConfigError } from './errors.js';
 
 const names = z.array(z.string().min(1)).min(1);
@@ -79,9 +79,7 @@ export function parseSuite(input: unknown, where = 'suite'): Suite {
 
 /** Stable hash of a suite's content (keys sorted), recorded in results. */
 export function suiteHash(suite: Suite): string {
-  const canon = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canon) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])])) : v;
-  return createHash('sha256').update(JSON.stringify(canon(suite))).digest('hex').slice(0, 16);
+  return hashJson(suite).slice(0, 16);
 }
 
 /** Templates for a language: its own list, else `*`, else the bare class name. */

@@ -1,6 +1,6 @@
 // The curation config, validated once at the edge: every field has a default, errors name the field.
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { hashJson } from '../canonical-json.js';
 import { CurateConfigError } from './errors.js';
 import { validateFilterParams } from './filters/registry.js';
 
@@ -120,20 +120,9 @@ export function parseCurateConfig(input: unknown): CurateConfig {
 
 /** Stable hash of a config (key order independent) for cache keys and lineage. */
 export function configHash(cfg: CurateConfig): string {
-  return createHash('sha256').update(stableJson(cfg)).digest('hex').slice(0, 16);
+  return hashJson(cfg).slice(0, 16);
 }
 
-/** JSON with object keys sorted at every level. */
-export function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    return `{${Object.keys(v)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((v as { [k: string]: unknown })[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(v);
-}
 
 /** The filter list of a config as (name, params) pairs for the registry. */
 export function filterSpecs(cfg: CurateConfig): { name: string; params: unknown }[] {

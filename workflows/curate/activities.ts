@@ -20,11 +20,11 @@ import {
   configHash,
   filterSpecs,
   parseCurateConfig,
-  stableJson,
   type CurateConfig,
 } from '../../pipelines/curate/config.js';
 import { CurateConfigError, CurateInputError } from '../../pipelines/curate/errors.js';
 import { type ImageTextScorer } from '../../pipelines/curate/filters/filter.js';
+import { canonicalJson } from '../../pipelines/canonical-json.js';
 import { createFilters } from '../../pipelines/curate/filters/registry.js';
 import { AttributeTagger, lexiconByLanguage } from '../../pipelines/curate/lexicon.js';
 import { planCuration } from '../../pipelines/curate/plan.js';
@@ -126,13 +126,13 @@ export function createCurateActivities(deps: CurateDeps) {
       const dedupAgainst = await resolveRefs(input.dedupAgainst);
       const hash = configHash(cfg);
       const stepHash = sha(
-        stableJson({ filters: cfg.filters, attributes: cfg.attributes, code: CURATE_CODE_VERSION }),
+        canonicalJson({ filters: cfg.filters, attributes: cfg.attributes, code: CURATE_CODE_VERSION }),
       ).slice(0, 16);
       const shards = manifest.shards.map((s, index) => ({ index, key: s.key, sha256: s.sha256, rows: s.rows }));
       const version =
         input.version ??
         sha(
-          stableJson({ shards: shards.map((s) => s.sha256), hash, evalSets, dedupAgainst, code: CURATE_CODE_VERSION }),
+          canonicalJson({ shards: shards.map((s) => s.sha256), hash, evalSets, dedupAgainst, code: CURATE_CODE_VERSION }),
         ).slice(0, 16);
       datasetKeys(input.name, version); // validates name and version
       const committed = (await store.head(datasetKeys(input.name, version).manifest)) !== null;

@@ -2,7 +2,6 @@
  * Ingest activities, built by a factory over injected dependencies (store, language identifier, SSRF
  * allow-list): plan the run, ingest one partition (heartbeating and resuming), commit the manifest.
  */
-import { createHash } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -19,6 +18,7 @@ import {
   type ObjectStore,
   type S3Options,
 } from '../../storage/index.js';
+import { hashJson } from '../../pipelines/canonical-json.js';
 import { IngestError, IngestInputError } from '../../pipelines/ingest/errors.js';
 import { FetchOptionsSchema } from '../../pipelines/ingest/fetcher.js';
 import { ImageOptionsSchema } from '../../pipelines/ingest/image.js';
@@ -72,17 +72,6 @@ function asActivityFailure(err: unknown): unknown {
     return ApplicationFailure.nonRetryable((err as Error).message, (err as Error).name);
   }
   return err;
-}
-
-/** Stable hash of a JSON value (keys sorted). */
-function hashJson(value: unknown): string {
-  const canon = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canon)
-      : v && typeof v === 'object'
-        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as { [k: string]: unknown })[k])]))
-        : v;
-  return createHash('sha256').update(JSON.stringify(canon(value))).digest('hex');
 }
 
 /** Builds the ingest activities over `deps`. */
