@@ -3,7 +3,12 @@
 
 /** 32-bit FNV-1a of a string mixed with a seed, finalized with murmur3's fmix32. */
 export function hashString32(s: string, seed = 0): number {
-  let h = (0x811c9dc5 ^ Math.imul(seed | 0, 0x9e3779b1)) >>> 0;
+  return fnv1aMix32(s, 0x811c9dc5 ^ Math.imul(seed | 0, 0x9e3779b1));
+}
+
+/** FNV-1a over a string's UTF-16 code units from the 32-bit state `start`, finalized with fmix32. */
+export function fnv1aMix32(s: string, start: number): number {
+  let h = start >>> 0;
   for (let i = 0; i < s.length; i++) {
     h ^= s.charCodeAt(i);
     h = Math.imul(h, 0x01000193);

@@ -1,20 +1,12 @@
 // Keyed randomness: every random choice of the loader is a pure function of (seed, keys), so any batch can be
 // recomputed from its position alone — the basis of exact mid-epoch resume.
+import { fnv1aMix32 } from '../curate/hash.js';
 import { mulberry32 } from '../random.js';
 
 /** FNV-1a over the seed and keys, finished with a murmur3 mix: a 32-bit hash of a key path. */
 export function hashKeys(seed: number, ...keys: readonly (string | number)[]): number {
-  let h = (0x811c9dc5 ^ (seed >>> 0)) >>> 0;
-  const text = keys.join('\u0000');
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193) >>> 0;
-  }
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b) >>> 0;
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35) >>> 0;
-  return (h ^ (h >>> 16)) >>> 0;
+  // hashString32's core; the seed enters the start state unmixed, as every saved loader position assumes.
+  return fnv1aMix32(keys.join('\u0000'), 0x811c9dc5 ^ (seed >>> 0));
 }
 
 /** A mulberry32 stream seeded by a hash of (seed, keys); returns floats in [0, 1). */
