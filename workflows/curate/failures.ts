@@ -2,22 +2,19 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
-import { ManifestError } from '../../storage/index.js';
-import { CurateConfigError, CurateInputError } from '../../pipelines/curate/errors.js';
+import { asActivityFailure as sharedPolicy } from '../failures.js';
 
-/** Decides, in one place, which failures Temporal must not retry: bad input and bad config. */
+/** The shared failure policy (workflows/failures.ts), with zod errors reported as the curate input field. */
 export function asActivityFailure(err: unknown): unknown {
-  if (err instanceof CurateConfigError || err instanceof CurateInputError || err instanceof ManifestError) {
-    return ApplicationFailure.nonRetryable(err.message, err.name);
-  }
   if (err instanceof z.ZodError) {
+    // Curate names the input field; every other decision is the shared policy's.
     const issue = err.issues[0]!;
     return ApplicationFailure.nonRetryable(
       `curate input ${issue.path.join('.')}: ${issue.message}`,
       'CurateInputError',
     );
   }
-  return err;
+  return sharedPolicy(err);
 }
 
 /** Wraps an activity so that its errors pass through the failure policy. */

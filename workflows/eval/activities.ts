@@ -1,16 +1,15 @@
 // Evaluate activities, built by a factory over injected dependencies (the store results and caches live in, the
 // model loader): resolve models and suites, evaluate one (model, suite) with heartbeats, write the run summary.
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { selectBackend } from '../../model/backend.js';
-import { CheckpointError, ModelConfigError, ModelInputError } from '../../model/errors.js';
-import { EvalConfigError, EvalDataError } from '../../model/eval/errors.js';
+import { EvalConfigError } from '../../model/eval/errors.js';
 import { type EvalModel } from '../../model/eval/eval-model.js';
 import { loadEvalModel } from '../../model/eval/load-model.js';
 import { type EvalResult, runSuite } from '../../model/eval/run-suite.js';
 import { parseSuite, suiteHash } from '../../model/eval/suite.js';
 import { resolveSuites } from '../../model/eval/suites.js';
 import { type ObjectStore } from '../../storage/index.js';
+import { asActivityFailure } from '../failures.js';
 import { resolveModelDir } from './models.js';
 import { type EvalJob, type EvalJobResult, type EvaluateInput } from './shared.js';
 
@@ -30,14 +29,6 @@ export interface EvalDeps {
 /** Key of the result of one (model, suite): the same inputs always land on the same key. */
 export function resultKey(modelId: string, suiteName: string, hash: string): string {
   return `eval/results/${modelId}/${suiteName}-${hash}.json`;
-}
-
-/** Decides, in one place, which failures must not be retried: bad configuration and bad data. */
-function asActivityFailure(err: unknown): unknown {
-  if (err instanceof EvalConfigError || err instanceof EvalDataError || err instanceof ModelConfigError || err instanceof CheckpointError || err instanceof ModelInputError) {
-    return ApplicationFailure.nonRetryable(err.message, err.name);
-  }
-  return err;
 }
 
 function summarize(job: EvalJob, r: EvalResult, uri: string, reused: boolean): EvalJobResult {

@@ -4,13 +4,11 @@
  */
 import { pathToFileURL } from 'node:url';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import {
   AlreadyExistsError,
   buildManifest,
   commitManifest,
-  ManifestError,
   NotFoundError,
   readManifest,
   resolveDataset,
@@ -28,6 +26,7 @@ import { type FileRows } from '../../pipelines/ingest/sources/types.js';
 import { toLocalPath } from '../../pipelines/ingest/sources/io.js';
 import { readSummary, runPartition } from './partition.js';
 import { openIngestSourceIO } from './source-io.js';
+import { asActivityFailure } from '../failures.js';
 import { sourceFilesKey as sourceFilesKeyOf, summaryKey } from './keys.js';
 import { type IngestInput, type IngestPlan, type IngestResult, type PartitionInput, type PartitionResult } from './shared.js';
 import { mergeStats } from './summary.js';
@@ -65,14 +64,6 @@ const InputSchema = z.object({
   partitionRows: z.number().int().min(1).max(1_000_000).default(2000),
   chunkRows: z.number().int().min(1).default(500),
 });
-
-/** Decides, in one place, which failures Temporal must not retry: bad input and bad config. */
-function asActivityFailure(err: unknown): unknown {
-  if (err instanceof IngestInputError || err instanceof ManifestError || err instanceof z.ZodError) {
-    return ApplicationFailure.nonRetryable((err as Error).message, (err as Error).name);
-  }
-  return err;
-}
 
 /** Builds the ingest activities over `deps`. */
 export function createIngestActivities(deps: IngestDeps) {

@@ -1,7 +1,6 @@
 // Train activities over injected storage: plan a run (validate the config, resolve the dataset, record run.json)
 // and run one stage (heartbeating each step, checkpointing and stopping when cancelled, resuming when retried).
 import { Context, CancelledFailure } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
 import { selectBackend } from '../../model/backend.js';
 import { modelConfig, type ModelConfig, parseModelConfig } from '../../model/config.js';
 import { type RunLocation } from '../../model/run/checkpoint.js';
@@ -11,7 +10,8 @@ import { planStages } from '../../model/run/stages.js';
 import { runTextPipe } from '../../model/run/text.js';
 import { runStage } from '../../model/run/trainer.js';
 import { AlreadyExistsError, joinKey, type ObjectStore, readManifest, resolveDataset } from '../../storage/index.js';
-import { type StageHeartbeat, type StageInput, type StageOutcome, TRAIN_NON_RETRYABLE, type TrainInput, type TrainPlan } from './shared.js';
+import { asActivityFailure } from '../failures.js';
+import { type StageHeartbeat, type StageInput, type StageOutcome, type TrainInput, type TrainPlan } from './shared.js';
 
 /** Dependencies of the train activities. */
 export interface TrainActivityDeps {
@@ -34,14 +34,6 @@ export function runPrefix(store: ObjectStore, out: string): string {
     return joinKey(out.slice(root.length + 1).replace(/\/+$/, ''));
   }
   return joinKey(out.replace(/\/+$/, ''));
-}
-
-/** Marks errors no retry can fix as non-retryable (the one place this is decided). */
-function classify(err: unknown): unknown {
-  if (err instanceof Error && TRAIN_NON_RETRYABLE.includes(err.name)) {
-    return ApplicationFailure.create({ type: err.name, message: err.message, nonRetryable: true, cause: err });
-  }
-  return err;
 }
 
 /** Builds the train activities. */
@@ -74,7 +66,7 @@ export function createTrainActivities(deps: TrainActivityDeps) {
         }
         return plan;
       } catch (err) {
-        throw classify(err);
+        throw asActivityFailure(err);
       }
     },
 
@@ -108,7 +100,7 @@ export function createTrainActivities(deps: TrainActivityDeps) {
         if (!result.finished) throw new CancelledFailure(`stage ${stage.name} stopped at checkpoint step ${result.step}`);
         return { stage: result.stage, step: result.step, finished: result.finished, checkpoint: result.checkpoint, loss: result.loss, dataWaitShare: result.dataWaitShare };
       } catch (err) {
-        throw classify(err);
+        throw asActivityFailure(err);
       }
     },
   };

@@ -85,5 +85,3 @@ export const TRAIN_PROGRESS_QUERY = 'progress';
 export const PAUSE_SIGNAL = 'pause';
 export const RESUME_SIGNAL = 'resume';
 export const STOP_AFTER_CHECKPOINT_SIGNAL = 'stopAfterCheckpoint';
-/** Error types a retry cannot fix (bad config, missing dataset, damaged checkpoint). */
-export const TRAIN_NON_RETRYABLE = ['TrainConfigError', 'TrainCheckpointError', 'LoaderConfigError', 'ModelConfigError', 'NotFoundError', 'ManifestError', 'BackendError'];

@@ -14,6 +14,7 @@ import {
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
+import { NON_RETRYABLE_ERRORS } from '../shared.js';
 import type { TrainActivities } from './activities.js';
 import {
   PAUSE_SIGNAL,
@@ -21,7 +22,6 @@ import {
   STOP_AFTER_CHECKPOINT_SIGNAL,
   type StageEvalInput,
   type StageOutcome,
-  TRAIN_NON_RETRYABLE,
   TRAIN_PROGRESS_QUERY,
   TRAIN_TASK_QUEUE,
   type TrainInput,
@@ -49,14 +49,14 @@ export async function stageEvaluationWorkflow(input: StageEvalInput): Promise<St
 export async function trainWorkflow(input: TrainInput): Promise<TrainResult> {
   const short = proxyActivities<TrainActivities>({
     startToCloseTimeout: '10 minutes',
-    retry: { maximumAttempts: 3, nonRetryableErrorTypes: TRAIN_NON_RETRYABLE },
+    retry: { maximumAttempts: 3, nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
   });
   const long = proxyActivities<TrainActivities>({
     taskQueue: TRAIN_TASK_QUEUE,
     startToCloseTimeout: '30 days',
     heartbeatTimeout: `${input.heartbeatTimeoutSeconds ?? 120} seconds`,
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: TRAIN_NON_RETRYABLE },
+    retry: { initialInterval: '1 second', maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE_ERRORS },
   });
   const progress: TrainProgress = { state: 'planning', run: null, stage: null, stages: [], completed: [] };
   let paused = false;
