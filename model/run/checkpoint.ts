@@ -122,19 +122,19 @@ export async function readCheckpointMeta(store: ObjectStore, dir: string): Promi
   try {
     bytes = await store.get(joinKey(dir, 'checkpoint.json'));
   } catch (err) {
-    if (err instanceof NotFoundError) throw new TrainCheckpointError(uri, 'no committed checkpoint (checkpoint.json is missing)', { cause: err });
+    if (err instanceof NotFoundError) throw new TrainCheckpointError('no committed checkpoint (checkpoint.json is missing)', uri, { cause: err });
     throw err;
   }
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder().decode(bytes));
   } catch (err) {
-    throw new TrainCheckpointError(uri, `checkpoint.json is not JSON (${(err as Error).message})`, { cause: err });
+    throw new TrainCheckpointError(`checkpoint.json is not JSON (${(err as Error).message})`, uri, { cause: err });
   }
   const r = checkpointMetaSchema.safeParse(json);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new TrainCheckpointError(uri, `checkpoint.json: ${i.path.join('.')}: ${i.message}`, { cause: r.error });
+    throw new TrainCheckpointError(`checkpoint.json: ${i.path.join('.')}: ${i.message}`, uri, { cause: r.error });
   }
   return r.data;
 }
@@ -143,11 +143,11 @@ export async function readCheckpointMeta(store: ObjectStore, dir: string): Promi
 export async function readCheckpointFile(store: ObjectStore, dir: string, meta: CheckpointMeta, name: string): Promise<Map<string, HostTensor>> {
   const want = meta.files[name];
   const uri = store.uri(joinKey(dir, name));
-  if (!want) throw new TrainCheckpointError(store.uri(dir), `has no ${name}`);
+  if (!want) throw new TrainCheckpointError(`has no ${name}`, store.uri(dir));
   const bytes = await store.get(joinKey(dir, name));
   const got = sha256(bytes);
   if (bytes.byteLength !== want.bytes || got !== want.sha256) {
-    throw new TrainCheckpointError(uri, `is ${bytes.byteLength} bytes with sha256 ${got}; checkpoint.json records ${want.bytes} bytes, ${want.sha256}`);
+    throw new TrainCheckpointError(`is ${bytes.byteLength} bytes with sha256 ${got}; checkpoint.json records ${want.bytes} bytes, ${want.sha256}`, uri);
   }
   return decodeSafetensors(bytes, uri).tensors;
 }
@@ -165,10 +165,10 @@ export async function loadCheckpoint(store: ObjectStore, dir: string, optimizer:
   const ordered = new Map<string, tf.Tensor>();
   for (const name of meta.paramOrder) {
     const t = loaded.get(name);
-    if (!t) throw new TrainCheckpointError(store.uri(dir), `model.safetensors has no parameter ${name}`);
+    if (!t) throw new TrainCheckpointError(`model.safetensors has no parameter ${name}`, store.uri(dir));
     ordered.set(name, t);
   }
-  if (ordered.size !== loaded.size) throw new TrainCheckpointError(store.uri(dir), `model.safetensors holds ${loaded.size} tensors, checkpoint.json lists ${ordered.size}`);
+  if (ordered.size !== loaded.size) throw new TrainCheckpointError(`model.safetensors holds ${loaded.size} tensors, checkpoint.json lists ${ordered.size}`, store.uri(dir));
   const params = ParamStore.fromTensors(ordered);
   const opt = new AdamW(optimizer);
   const moments = toTensors(await readCheckpointFile(store, dir, meta, 'optimizer.safetensors'));
@@ -179,7 +179,7 @@ export async function loadCheckpoint(store: ObjectStore, dir: string, optimizer:
     const t = await readCheckpointFile(store, dir, meta, 'teacher.safetensors');
     const center = (k: string): tf.Variable => {
       const h = t.get(k);
-      if (!h) throw new TrainCheckpointError(store.uri(dir), `teacher.safetensors has no ${k}`);
+      if (!h) throw new TrainCheckpointError(`teacher.safetensors has no ${k}`, store.uri(dir));
       return tf.variable(tf.tensor(h.data, [...h.shape]), false);
     };
     model.distill = {

@@ -14,8 +14,8 @@ export class TrainError extends Error {
 export class TrainConfigError extends TrainError {
   override readonly name = 'TrainConfigError';
   constructor(
-    readonly field: string,
     message: string,
+    readonly field: string,
     options?: { cause?: unknown },
   ) {
     super(`train config ${field}: ${message}`, { field }, options);
@@ -26,8 +26,8 @@ export class TrainConfigError extends TrainError {
 export class TrainCheckpointError extends TrainError {
   override readonly name = 'TrainCheckpointError';
   constructor(
-    readonly uri: string,
     message: string,
+    readonly uri: string,
     options?: { cause?: unknown },
   ) {
     super(`${uri}: ${message}`, { uri }, options);

@@ -97,11 +97,11 @@ export function parseRunConfig(input: unknown): RunConfig {
   const r = runConfigSchema.safeParse(input);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new TrainConfigError(i.path.join('.') || '(config)', i.message, { cause: r.error });
+    throw new TrainConfigError(i.message, i.path.join('.') || '(config)', { cause: r.error });
   }
   const { batchSize, microBatch } = r.data;
   if (microBatch !== undefined && batchSize % microBatch !== 0) {
-    throw new TrainConfigError('microBatch', `${microBatch} does not divide batchSize ${batchSize}`);
+    throw new TrainConfigError(`${microBatch} does not divide batchSize ${batchSize}`, 'microBatch');
   }
   return r.data;
 }

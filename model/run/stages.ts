@@ -53,7 +53,7 @@ export function planStages(run: RunConfig, model: ModelConfig): StagePlan[] {
   const at = (f: number): number => Math.min(total, Math.max(1, Math.round(f * total)));
   const size = run.imageSize ?? model.vision.imageSize;
   const o = run.optimizer;
-  if (o.warmupSteps >= total) throw new TrainConfigError('optimizer.warmupSteps', `${o.warmupSteps} is not below the base stage's ${total} steps`);
+  if (o.warmupSteps >= total) throw new TrainConfigError(`${o.warmupSteps} is not below the base stage's ${total} steps`, 'optimizer.warmupSteps');
   const schedule = { lr: o.lr, weightDecay: o.weightDecay, clipNorm: o.clipNorm, beta2: o.beta2, warmupSteps: o.warmupSteps, totalSteps: total };
   const distillOn = run.distill !== false;
   const marks = new Set<number>([total]);
@@ -78,7 +78,7 @@ export function planStages(run: RunConfig, model: ModelConfig): StagePlan[] {
   const stages: StagePlan[] = [base];
   for (const r of run.resolutions) {
     if (r.size % model.vision.patchSize !== 0) {
-      throw new TrainConfigError('resolutions.size', `${r.size} is not a multiple of the patch size ${model.vision.patchSize}`);
+      throw new TrainConfigError(`${r.size} is not a multiple of the patch size ${model.vision.patchSize}`, 'resolutions.size');
     }
     const from = at(r.from);
     stages.push({

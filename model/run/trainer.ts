@@ -106,7 +106,7 @@ async function loadTeacher(ctx: StageContext): Promise<{ params: ParamStore; con
   if (ref === 'base') dir = checkpointKey(ctx.run, 'base', ctx.stage.startStep);
   else {
     const root = ctx.run.store.rootUri;
-    if (!ref.startsWith(`${root}/`)) throw new TrainCheckpointError(ref, `ACID teacher must be "base" or a checkpoint under ${root}`);
+    if (!ref.startsWith(`${root}/`)) throw new TrainCheckpointError(`ACID teacher must be "base" or a checkpoint under ${root}`, ref);
     dir = ref.slice(root.length + 1);
     store = ctx.run.store;
   }

@@ -93,7 +93,7 @@ export function parseCurateConfig(input: unknown): CurateConfig {
   const parsed = curateConfigSchema.safeParse(input ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new CurateConfigError(issue.path.map(String).join('.') || '(root)', issue.message);
+    throw new CurateConfigError(issue.message, issue.path.map(String).join('.') || '(root)');
   }
   const cfg = parsed.data;
   cfg.filters.forEach((f, i) => {
@@ -103,7 +103,7 @@ export function parseCurateConfig(input: unknown): CurateConfig {
   const shares = Object.values(cfg.language_mix.targets);
   const sum = shares.reduce((s, x) => s + x, 0);
   if (cfg.language_mix.mode !== 'off' && Math.abs(sum - 1) > 1e-6) {
-    throw new CurateConfigError('language_mix.targets', `shares must sum to 1, got ${sum}`);
+    throw new CurateConfigError(`shares must sum to 1, got ${sum}`, 'language_mix.targets');
   }
   const families = new Map<string, number>();
   for (const [g, pi] of Object.entries(cfg.m4.groups)) {
@@ -113,7 +113,7 @@ export function parseCurateConfig(input: unknown): CurateConfig {
   // Groups of a family may overlap (a caption naming a man and a woman), so targets may sum above 1; a family
   // whose targets are all 0 asks to remove every row in its scope, which contradicts any keep rate η > 0.
   for (const [fam, total] of families) {
-    if (total <= 0) throw new CurateConfigError('m4.groups', `family "${fam}" has no positive target`);
+    if (total <= 0) throw new CurateConfigError(`family "${fam}" has no positive target`, 'm4.groups');
   }
   return cfg;
 }

@@ -14,8 +14,8 @@ export class CurateError extends Error {
 export class CurateConfigError extends CurateError {
   override readonly name = 'CurateConfigError';
   constructor(
-    readonly field: string,
     message: string,
+    readonly field: string,
     options?: { cause?: unknown },
   ) {
     super(`config ${field}: ${message}`, { field }, options);
@@ -26,8 +26,8 @@ export class CurateConfigError extends CurateError {
 export class CurateInputError extends CurateError {
   override readonly name = 'CurateInputError';
   constructor(
-    readonly input: string,
     message: string,
+    readonly input: string,
     options?: { cause?: unknown },
   ) {
     super(`${input}: ${message}`, { input }, options);

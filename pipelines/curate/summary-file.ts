@@ -49,14 +49,14 @@ export async function decodeSummary(bytes: Uint8Array, source: string): Promise<
     const file = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
     rows = (await parquetReadObjects({ file })) as { [k: string]: unknown }[];
   } catch (err) {
-    throw new CurateInputError(source, `not a readable curation summary (${(err as Error).message})`, { cause: err });
+    throw new CurateInputError(`not a readable curation summary (${(err as Error).message})`, source, { cause: err });
   }
   const c = allocColumns(rows.length);
   const reason = new Array<string>(rows.length);
   const attrs = new Array<string[] | null>(rows.length);
   rows.forEach((r, i) => {
     if (typeof r.id !== 'string' || typeof r.reason !== 'string') {
-      throw new CurateInputError(source, `row ${i}: missing id or reason column`);
+      throw new CurateInputError(`row ${i}: missing id or reason column`, source);
     }
     c.id[i] = r.id;
     c.caption[i] = String(r.caption ?? '');

@@ -46,10 +46,10 @@ export function parseLoaderConfig(input: unknown): LoaderConfig {
   const r = loaderConfigSchema.safeParse(input);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new LoaderConfigError(i.path.join('.') || '(config)', i.message, { cause: r.error });
+    throw new LoaderConfigError(i.message, i.path.join('.') || '(config)', { cause: r.error });
   }
   if (r.data.cropScale[0] > r.data.cropScale[1]) {
-    throw new LoaderConfigError('cropScale', `lower bound ${r.data.cropScale[0]} exceeds upper ${r.data.cropScale[1]}`);
+    throw new LoaderConfigError(`lower bound ${r.data.cropScale[0]} exceeds upper ${r.data.cropScale[1]}`, 'cropScale');
   }
   return r.data;
 }

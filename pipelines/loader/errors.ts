@@ -14,8 +14,8 @@ export class LoaderError extends Error {
 export class LoaderConfigError extends LoaderError {
   override readonly name = 'LoaderConfigError';
   constructor(
-    readonly field: string,
     message: string,
+    readonly field: string,
     options?: { cause?: unknown },
   ) {
     super(`loader ${field}: ${message}`, { field }, options);
@@ -26,8 +26,8 @@ export class LoaderConfigError extends LoaderError {
 export class LoaderInputError extends LoaderError {
   override readonly name = 'LoaderInputError';
   constructor(
-    readonly input: string,
     message: string,
+    readonly input: string,
     options?: { cause?: unknown },
   ) {
     super(`${input}: ${message}`, { input }, options);

@@ -77,7 +77,7 @@ export async function decodeRgb(bytes: Uint8Array, where: string): Promise<RawIm
     const { data, info } = await sharp(bytes).flatten({ background: '#ffffff' }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
     return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
   } catch (err) {
-    throw new LoaderInputError(where, `image does not decode (${(err as Error).message})`, { cause: err });
+    throw new LoaderInputError(`image does not decode (${(err as Error).message})`, where, { cause: err });
   }
 }
 
@@ -136,7 +136,7 @@ async function sharpCropResize(
     }
     return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   } catch (err) {
-    throw new LoaderInputError(where, `image cannot be resized (${(err as Error).message})`, { cause: err });
+    throw new LoaderInputError(`image cannot be resized (${(err as Error).message})`, where, { cause: err });
   }
 }
 

@@ -148,7 +148,7 @@ export class StreamingLoader {
       for (const k of this.windows.keys()) if (k !== `${epoch}/${window}` && k !== `${ne}/${nw}`) this.windows.delete(k);
       if (this.pos.offset >= w.order.length) {
         if (w.order.length === 0 && ++emptyWindows > this.layout.units.length + 1) {
-          throw new LoaderInputError('dataset', 'has no usable rows (status ok with an image, weight > 0)');
+          throw new LoaderInputError('has no usable rows (status ok with an image, weight > 0)', 'dataset');
         }
         this.pos = { ...this.pos, epoch: ne, window: nw, offset: 0 };
         continue;

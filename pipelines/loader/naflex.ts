@@ -4,8 +4,8 @@ import { LoaderInputError } from './errors.js';
 
 /** Target [height, width] (multiples of p, at most `seqLen` patches) for an H×W image; binary search on the scale. */
 export function naflexSize(height: number, width: number, p: number, seqLen: number): [number, number] {
-  if (height <= 0 || width <= 0) throw new LoaderInputError(`image ${width}×${height}`, 'sides must be positive');
-  if (seqLen < 1) throw new LoaderInputError(`sequence length ${seqLen}`, 'must be at least 1');
+  if (height <= 0 || width <= 0) throw new LoaderInputError('sides must be positive', `image ${width}×${height}`);
+  if (seqLen < 1) throw new LoaderInputError('must be at least 1', `sequence length ${seqLen}`);
   const sides = (r: number): [number, number] => [
     Math.max(p, p * Math.ceil((height * r) / p)),
     Math.max(p, p * Math.ceil((width * r) / p)),

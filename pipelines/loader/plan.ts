@@ -39,7 +39,7 @@ export interface TrainRow {
 
 /** Reads every shard's footer (ranged reads, no image bytes) and lists its row groups. */
 export async function readLayout(store: ObjectStore, shardKeys: readonly string[]): Promise<DatasetLayout> {
-  if (shardKeys.length === 0) throw new LoaderInputError('dataset', 'has no shards');
+  if (shardKeys.length === 0) throw new LoaderInputError('has no shards', 'dataset');
   const metas = new Map<string, ShardMetadata>();
   const units: ShardUnit[] = [];
   for (const [shard, key] of shardKeys.entries()) {
@@ -86,7 +86,7 @@ export async function readUnit(store: ObjectStore, layout: DatasetLayout, unit: 
       },
     });
   } catch (err) {
-    throw new LoaderInputError(`${meta.uri} row group ${unit.group}`, `does not decode: ${(err as Error).message}`, { cause: err });
+    throw new LoaderInputError(`does not decode: ${(err as Error).message}`, `${meta.uri} row group ${unit.group}`, { cause: err });
   }
   // utf8: false keeps the image column as bytes, so text columns come back as bytes too.
   const text = (v: unknown): string => (v instanceof Uint8Array ? new TextDecoder().decode(v) : String(v));

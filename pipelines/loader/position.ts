@@ -29,7 +29,7 @@ export function parsePosition(value: unknown): LoaderPosition {
   const r = loaderPositionSchema.safeParse(value);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new LoaderConfigError(`position.${i.path.join('.')}`, i.message, { cause: r.error });
+    throw new LoaderConfigError(i.message, `position.${i.path.join('.')}`, { cause: r.error });
   }
   return r.data;
 }

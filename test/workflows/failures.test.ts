@@ -21,10 +21,10 @@ describe('activity failure policy (workflows/failures.ts)', () => {
   it('bad input, bad config and missing or damaged data of every area become non-retryable, named and with cause', () => {
     const errors: Error[] = [
       new IngestInputError('no url column', 'list.csv'),
-      new CurateConfigError('filters', 'unknown filter'),
-      new CurateInputError('web@v1', 'no such dataset version'),
-      new TrainConfigError('stages', 'empty'),
-      new TrainCheckpointError('file:///run/ckpt', 'damaged'),
+      new CurateConfigError('unknown filter', 'filters'),
+      new CurateInputError('no such dataset version', 'web@v1'),
+      new TrainConfigError('empty', 'stages'),
+      new TrainCheckpointError('damaged', 'file:///run/ckpt'),
       new EvalConfigError('unknown suite', 'suites'),
       new EvalDataError('no images', 'eval@v1'),
       new ManifestError('bad manifest'),

@@ -104,8 +104,8 @@ export function createCurateActivities(deps: CurateDeps) {
       const cfg = parseCurateConfig(input.config);
       if (cfg.filters.some((f) => f.name === 'model_score') && !deps.scorer) {
         throw new CurateConfigError(
-          'filters.model_score',
           'this worker has no image-text scorer (model checkpoint) configured',
+          'filters.model_score',
         );
       }
       let manifest: Manifest;
@@ -113,13 +113,13 @@ export function createCurateActivities(deps: CurateDeps) {
         manifest = await resolveDataset(store, input.input);
       } catch (err) {
         if (err instanceof NotFoundError)
-          throw new CurateInputError(input.input, 'no such dataset version', { cause: err });
+          throw new CurateInputError('no such dataset version', input.input, { cause: err });
         throw err;
       }
       if (manifest.schema_version !== RECORD_SCHEMA_VERSION) {
         throw new CurateInputError(
-          `${manifest.name}@${manifest.version}`,
           `schema version ${manifest.schema_version} differs from this code's ${RECORD_SCHEMA_VERSION}; re-ingest or migrate it first`,
+          `${manifest.name}@${manifest.version}`,
         );
       }
       const evalSets = await resolveRefs(input.evalSets);
@@ -201,7 +201,7 @@ export function createCurateActivities(deps: CurateDeps) {
         plan.dedupAgainst.map(async (d) => {
           const key = hashIndexKey(d.name, d.version);
           if (!(await store.head(key))) {
-            throw new CurateInputError(`${d.name}@${d.version}`, `has no curation hash index at ${store.uri(key)}`);
+            throw new CurateInputError(`has no curation hash index at ${store.uri(key)}`, `${d.name}@${d.version}`);
           }
           return hashSetOf(`${d.name}@${d.version}`, await decodeSummary(await store.get(key), store.uri(key)));
         }),
@@ -265,8 +265,8 @@ export function createCurateActivities(deps: CurateDeps) {
         const out = applyDecisions(rows, decisions, cfg.shuffle_seed ^ Math.imul(shard + 1, 0x9e3779b1));
         if (out.length !== decisions.ids.length) {
           throw new CurateInputError(
-            store.uri(plan.shards[shard]!.key),
             `holds ${out.length} of the ${decisions.ids.length} rows the plan kept; the input changed since planning`,
+            store.uri(plan.shards[shard]!.key),
           );
         }
         const info = await writeShard(store, datasetKeys(plan.name, plan.version).shard(shard), out);

@@ -29,7 +29,7 @@ export function runPrefix(store: ObjectStore, out: string): string {
   const root = store.rootUri;
   if (out.includes('://')) {
     if (!out.startsWith(`${root}/`)) {
-      throw new TrainConfigError('out', `${out} is outside the worker's storage root ${root}; give a key prefix or a URI under it`);
+      throw new TrainConfigError(`${out} is outside the worker's storage root ${root}; give a key prefix or a URI under it`, 'out');
     }
     return joinKey(out.slice(root.length + 1).replace(/\/+$/, ''));
   }
@@ -62,7 +62,7 @@ export function createTrainActivities(deps: TrainActivityDeps) {
         } catch (err) {
           if (!(err instanceof AlreadyExistsError)) throw err;
           const existing = new TextDecoder().decode(await store.get(key));
-          if (existing !== body) throw new TrainConfigError('out', `run ${store.uri(run)} already exists with a different config or dataset; choose another --out`);
+          if (existing !== body) throw new TrainConfigError(`run ${store.uri(run)} already exists with a different config or dataset; choose another --out`, 'out');
         }
         return plan;
       } catch (err) {
@@ -77,7 +77,7 @@ export function createTrainActivities(deps: TrainActivityDeps) {
         const config = parseRunConfig(input.plan.config);
         const model = runModelConfig(config);
         const stage = planStages(config, model).find((s) => s.name === input.stage);
-        if (!stage) throw new TrainConfigError('stage', `unknown stage ${input.stage}`);
+        if (!stage) throw new TrainConfigError(`unknown stage ${input.stage}`, 'stage');
         const backend = await selectBackend(config.backend);
         const manifest = await readManifest(store, input.plan.data.name, input.plan.data.version);
         const shards = manifest.shards.map((s) => s.key);

@@ -19,7 +19,7 @@ export const modelScoreFilter = defineFilter({
     }),
   create(p, deps) {
     if (!deps.scorer) {
-      throw new CurateConfigError('filters.model_score', 'needs a scorer (a model checkpoint) and none was given');
+      throw new CurateConfigError('needs a scorer (a model checkpoint) and none was given', 'filters.model_score');
     }
     let threshold = p.threshold ?? Number.NEGATIVE_INFINITY;
     const filter = {

@@ -22,7 +22,7 @@ export function filterNames(): string[] {
 /** Registers another filter (e.g. from a plugin); refuses to replace an existing name. */
 export function registerFilter(def: FilterDefinition): void {
   if (registry.has(def.name))
-    throw new CurateConfigError(`filters.${def.name}`, 'a filter with this name is already registered');
+    throw new CurateConfigError('a filter with this name is already registered', `filters.${def.name}`);
   registry.set(def.name, def);
 }
 
@@ -30,7 +30,7 @@ export function registerFilter(def: FilterDefinition): void {
 export function getFilter(name: string): FilterDefinition {
   const def = registry.get(name);
   if (!def)
-    throw new CurateConfigError('filters', `unknown filter "${name}"; valid filters: ${filterNames().join(', ')}`);
+    throw new CurateConfigError(`unknown filter "${name}"; valid filters: ${filterNames().join(', ')}`, 'filters');
   return def;
 }
 
@@ -40,7 +40,7 @@ export function validateFilterParams(name: string, params: unknown, index: numbe
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = [`filters[${index}]`, ...issue.path.map(String)].join('.');
-    throw new CurateConfigError(field, `${name}: ${issue.message}`);
+    throw new CurateConfigError(`${name}: ${issue.message}`, field);
   }
   return parsed.data;
 }
