@@ -71,7 +71,8 @@ function configFor(preset: string): ModelConfig {
   throw new Error(`unknown preset "${preset}"; valid: tiny, measured5m`);
 }
 
-function batchFor(c: ModelConfig, b: number): TrainBatch {
+/** A stage-1 batch (sigmoid + LocCa, 3 tasks) of `b` rows with its mask counts. */
+export function batchFor(c: ModelConfig, b: number): TrainBatch {
   const t = c.text.maxLength;
   const ids = tf.tensor2d(
     Int32Array.from({ length: b * t }, (_, i) => 3 + ((i * 7919) % (c.text.vocabSize - 3))),
