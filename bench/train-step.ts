@@ -9,10 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
-import { selectBackend } from '../model/backend.js';
+import { releaseBackend, selectBackend } from '../model/backend.js';
 import { type ModelConfig, modelConfig, parseModelConfig } from '../model/config.js';
 import { trainStepFlops } from '../model/flops.js';
-import { type TrainBatch, createTrainModel, trainStep } from '../model/train-step.js';
+import { type AdapterReport } from '../model/webgpu/dawn.js';
+import { countDispatches } from '../model/webgpu/dispatches.js';
+import { hostResidentBackend, type Pending, readAll, readAllSync } from '../model/step-metrics.js';
+import { type TrainBatch, type TrainModel, type TrainStepResult, createTrainModel, trainStepDeferred } from '../model/train-step.js';
 import { profileKernels } from '../native/profile.js';
 import { FUSED_ENV } from '../native/register.js';
 
@@ -21,7 +24,7 @@ const root = path.join(here, '..');
 // `+native`: the backend with native/'s kernels; `+native-unfused`: the same without the fused model kernels
 // ($SIGFORGE_NATIVE_FUSED=0: BLAS and elementwise kernels under the composite ops); plain wasm/cpu are TensorFlow.js's
 // own kernels (the wasm backend runs one thread under Node whatever it is told, MEASURED.md).
-const VARIANTS = ['tensorflow', 'wasm', 'wasm+native', 'wasm+native-unfused', 'cpu', 'cpu+native'] as const;
+const VARIANTS = ['tensorflow', 'webgpu', 'wasm', 'wasm+native', 'wasm+native-unfused', 'cpu', 'cpu+native'] as const;
 
 interface Result {
   steps_per_s: number;
@@ -33,6 +36,10 @@ interface Result {
   cpu_s_per_step: number;
   /** The native kernels' state (threads, BLAS), or why they are off. */
   native: string | null;
+  /** The GPU adapter (webgpu only). */
+  adapter?: AdapterReport;
+  /** GPU programs dispatched by one step (webgpu only; Reshape and other views dispatch nothing). */
+  dispatches_per_step?: number;
   /** Per-kernel time of one profiled step, slowest first; kernel_calls counts every kernel the step ran. */
   profile: {
     wall_ms: number;
@@ -64,17 +71,18 @@ function configFor(preset: string): ModelConfig {
   throw new Error(`unknown preset "${preset}"; valid: tiny, measured5m`);
 }
 
-function batchFor(c: ModelConfig, b: number): TrainBatch {
+/** A stage-1 batch (sigmoid + LocCa, 3 tasks) of `b` rows with its mask counts. */
+export function batchFor(c: ModelConfig, b: number): TrainBatch {
   const t = c.text.maxLength;
   const ids = tf.tensor2d(
     Int32Array.from({ length: b * t }, (_, i) => 3 + ((i * 7919) % (c.text.vocabSize - 3))),
     [b, t],
     'int32',
   );
-  const half = tf.tensor2d(
-    Float32Array.from({ length: b * t }, (_, i) => (i % t < t / 2 ? 1 : 0)),
-    [b, t],
-  );
+  const halfHost = Float32Array.from({ length: b * t }, (_, i) => (i % t < t / 2 ? 1 : 0));
+  const half = tf.tensor2d(halfHost, [b, t]);
+  // The count travels with the batch, as the trainer's batches carry it: no read of the mask on a GPU.
+  const tokens = halfHost.reduce((a, x) => a + x, 0);
   return {
     images: {
       kind: 'fixed',
@@ -85,14 +93,24 @@ function batchFor(c: ModelConfig, b: number): TrainBatch {
       c.decoderDepth === 0
         ? []
         : [
-            { targets: ids, lossMask: half, parallel: Array.from({ length: b }, (_, i) => i % 2 === 0) },
-            { targets: ids, lossMask: half },
-            { targets: ids, lossMask: half },
+            { targets: ids, lossMask: half, tokens, parallel: Array.from({ length: b }, (_, i) => i % 2 === 0) },
+            { targets: ids, lossMask: half, tokens },
+            { targets: ids, lossMask: half, tokens },
           ],
   };
 }
 
 const loccaTasks = (c: ModelConfig) => (c.decoderDepth === 0 ? 0 : 3);
+
+/** `steps` steps; on cpu/wasm each is read at once (free), on a GPU all are read at the end (one wait for the queue). */
+async function timedSteps(model: TrainModel, data: TrainBatch, steps: number, variant: string): Promise<void> {
+  const pending: Pending<TrainStepResult>[] = [];
+  for (let i = 0; i < steps; i++) {
+    pending.push(trainStepDeferred(model, data));
+    if (hostResidentBackend()) for (const r of readAllSync(pending.splice(0))) process.stderr.write(`${variant} step ${r.step} loss ${r.loss.toFixed(4)}\n`);
+  }
+  for (const r of await readAll(pending)) process.stderr.write(`${variant} step ${r.step} loss ${r.loss.toFixed(4)}\n`);
+}
 
 async function child(variant: string, steps: number, batch: number, preset: string, threads: number): Promise<Result> {
   const [backend, withNative] = variant.split('+') as [string, string | undefined];
@@ -103,16 +121,14 @@ async function child(variant: string, steps: number, batch: number, preset: stri
   const c = configFor(preset);
   const model = createTrainModel(c, { seed: 0 });
   const data = batchFor(c, batch);
-  for (let i = 0; i < 2; i++) trainStep(model, data); // warm-up: kernels, optimizer state
+  await timedSteps(model, data, 2, variant); // warm-up: kernels (shader compilation on webgpu), optimizer state
   const t0 = performance.now();
   const c0 = process.cpuUsage();
-  for (let i = 0; i < steps; i++) {
-    const r = trainStep(model, data);
-    process.stderr.write(`${variant} step ${i + 1}/${steps} loss ${r.loss.toFixed(4)}\n`);
-  }
+  await timedSteps(model, data, steps, variant);
   const cpu = process.cpuUsage(c0);
   const stepS = (performance.now() - t0) / 1000 / steps;
-  const p = await profileKernels(() => trainStep(model, data), 12);
+  const p = await profileKernels(() => trainStepDeferred(model, data), 12);
+  const dispatches = choice.name === 'webgpu' ? await countDispatches(() => readAll([trainStepDeferred(model, data)])) : null;
   const n = (c.vision.imageSize / c.vision.patchSize) ** 2;
   const flops = trainStepFlops(c, batch, n, loccaTasks(c));
   return {
@@ -123,6 +139,8 @@ async function child(variant: string, steps: number, batch: number, preset: stri
     peak_rss_mb: process.resourceUsage().maxRSS / 1024,
     cpu_s_per_step: (cpu.user + cpu.system) / 1e6 / steps,
     native: choice.native ? `${choice.native.enabled ? 'on' : 'off'}: ${choice.native.reason}` : null,
+    ...(choice.adapter ? { adapter: choice.adapter } : {}),
+    ...(dispatches !== null ? { dispatches_per_step: dispatches } : {}),
     profile: {
       wall_ms: p.wallMs,
       kernel_ms: p.kernelMs,
@@ -154,7 +172,13 @@ export default async function (args: string[]): Promise<unknown> {
   if (unknown.length > 0)
     throw new Error(`--only: unknown variant(s) ${unknown.join(', ')}; valid: ${VARIANTS.join(', ')}`);
   const ci = args.indexOf('--child');
-  if (ci >= 0) return child(args[ci + 1]!, steps, batch, preset, threads);
+  if (ci >= 0) {
+    try {
+      return await child(args[ci + 1]!, steps, batch, preset, threads);
+    } finally {
+      await releaseBackend(); // Dawn keeps Node alive otherwise
+    }
+  }
 
   const c = configFor(preset);
   const tasks = loccaTasks(c);
@@ -192,7 +216,7 @@ export default async function (args: string[]): Promise<unknown> {
     const res = r.status === 0 ? (lastJson(r.stdout) as Result | null) : null;
     if (!res) {
       skipped[variant] =
-        variant === 'tensorflow' ? '@tensorflow/tfjs-node(-gpu) not installed' : `child exited ${r.status}`;
+        variant === 'tensorflow' ? '@tensorflow/tfjs-node(-gpu) not installed' : variant === 'webgpu' ? `no WebGPU adapter or it failed (child exited ${r.status})` : `child exited ${r.status}`;
       continue;
     }
     out[variant] = res;
@@ -215,6 +239,8 @@ export default async function (args: string[]): Promise<unknown> {
   }
   const bestName = [...results.entries()].sort((a, b) => a[1].step_s - b[1].step_s)[0]?.[0];
   const best = bestName ? results.get(bestName)! : null;
+  const gpu = results.get('webgpu');
+  out.webgpu_ratio_vs_torch = gpu && torch ? gpu.step_s / torch.step_s : null;
   const wasm = results.get('wasm');
   const native = results.get('wasm+native');
   const unfused = results.get('wasm+native-unfused');

@@ -7,6 +7,7 @@ import { FUSED_KERNELS } from '../native/fused-names.js';
 import { ModelConfigError } from './errors.js';
 import { type ParamStore } from './params.js';
 import { warmupCosine } from './schedule.js';
+import { hostResidentBackend } from './step-metrics.js';
 
 export const adamwConfigSchema = z.object({
   lr: z.number().positive().default(1e-3),
@@ -28,8 +29,8 @@ export function isDecayed(name: string, rank: number): boolean {
 }
 
 export interface StepInfo {
-  /** Global norm of the raw (unclipped) gradient. */
-  readonly gradNorm: number;
+  /** Global norm of the raw (unclipped) gradient: a number on cpu/wasm, a scalar owned by the caller on a GPU. */
+  readonly gradNorm: number | tf.Scalar;
   /** Schedule multiplier s(t) used. */
   readonly multiplier: number;
 }
@@ -38,6 +39,8 @@ export interface StepInfo {
 export class AdamW {
   readonly config: AdamWConfig;
   step = 0;
+  /** Schedule multiplier s(t) of the latest step (1 before any). */
+  lastMultiplier = 1;
   private readonly m = new Map<string, tf.Variable>();
   private readonly v = new Map<string, tf.Variable>();
 
@@ -56,8 +59,11 @@ export class AdamW {
     // Sorted so the global norm (a float sum) does not depend on parameter insertion order.
     const names = Object.keys(grads).sort();
     const multiplier = c.totalSteps === null ? Math.min(1, (this.step + 1) / Math.max(1, c.warmupSteps)) : warmupCosine(this.step, c.warmupSteps, c.totalSteps);
-    const gradNorm = Math.sqrt(sumOfSquares(names.map((n) => grads[n]!)));
-    const clip = c.clipNorm !== null && gradNorm > c.clipNorm ? c.clipNorm / gradNorm : 1;
+    // On a GPU the norm and the clip factor stay on the device (no read per step); the gradients are pre-scaled.
+    const onHost = hostResidentBackend();
+    const gradNorm = onHost ? Math.sqrt(sumOfSquares(names.map((n) => grads[n]!))) : deviceGradNorm(names.map((n) => grads[n]!));
+    const clipT = typeof gradNorm === 'number' || c.clipNorm === null ? null : deviceClip(gradNorm, c.clipNorm);
+    const clip = typeof gradNorm === 'number' && c.clipNorm !== null && gradNorm > c.clipNorm ? c.clipNorm / gradNorm : 1;
     const t = this.step + 1;
     const bc1 = 1 - c.beta1 ** t;
     const bc2 = 1 - c.beta2 ** t;
@@ -75,7 +81,7 @@ export class AdamW {
       });
       tf.tidy(() => {
         // One fused kernel per group where native/ registered it (dispatch dominates small models), else few tf ops.
-        const next = adamwUpdateGroup(items, hyper);
+        const next = adamwUpdateGroup(clipT ? items.map((it) => ({ ...it, g: tf.mul(it.g, clipT) })) : items, hyper);
         items.forEach((it, i) => {
           this.m.get(it.name)!.assign(next[i]!.m);
           this.v.get(it.name)!.assign(next[i]!.v);
@@ -83,7 +89,9 @@ export class AdamW {
         });
       });
     }
+    clipT?.dispose();
     this.step = t;
+    this.lastMultiplier = multiplier;
     return { gradNorm, multiplier };
   }
 
@@ -146,6 +154,16 @@ export function sumOfSquares(tensors: readonly tf.Tensor[]): number {
     }
     return tf.addN(tensors.map((g) => tf.sum(tf.square(g)))).dataSync()[0]!;
   });
+}
+
+/** √Σ g² as a device scalar (no read): per-tensor sums, then AddN (split into small groups on webgpu). */
+function deviceGradNorm(tensors: readonly tf.Tensor[]): tf.Scalar {
+  return tf.tidy(() => (tensors.length === 0 ? tf.scalar(0) : tf.sqrt(tf.addN(tensors.map((g) => tf.sum(tf.square(g)))))) as tf.Scalar);
+}
+
+/** clipNorm / norm where the norm exceeds clipNorm, else 1, on the device. */
+function deviceClip(norm: tf.Scalar, clipNorm: number): tf.Scalar {
+  return tf.tidy(() => tf.where(tf.greater(norm, clipNorm), tf.div(clipNorm, norm), tf.scalar(1)) as tf.Scalar);
 }
 
 /** A non-trainable variable holding `t`'s values; `t` itself is released. */

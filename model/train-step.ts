@@ -6,11 +6,13 @@ import { decoderSpecs } from './decoder.js';
 import { createTeacher, distillHead, distillSpecs, distillWeights, emaUpdate, headDims } from './distill.js';
 import { ModelError } from './errors.js';
 import { chunkedSigmoidLoss, sigmoidLoss } from './losses/sigmoid.js';
-import { type LoccaTask, loccaLoss, loccaWeightedLoss } from './losses/locca.js';
+import { hostCount } from './losses/counts.js';
+import { type LoccaTask, loccaLoss, loccaWeightedLoss, tokenCount } from './losses/locca.js';
 import { distillCrossEntropy, localToGlobalLoss, teacherProbs, updateCenter } from './losses/distill.js';
-import { AdamW, type AdamWConfig } from './optimizer.js';
-import { ParamStore, towerSpecs } from './params.js';
+import { AdamW, type AdamWConfig, type StepInfo } from './optimizer.js';
+import { type ParamGetter, ParamStore, towerSpecs } from './params.js';
 import { siglipForward } from './siglip.js';
+import { type Pending, readAllSync } from './step-metrics.js';
 import { type FixedImages, type VisionInput, visionTower } from './vision.js';
 
 /** Distillation state, present after switch-on. */
@@ -66,6 +68,8 @@ export interface DistillBatch {
   readonly locals: readonly FixedImages[];
   /** [B, N] 0/1 patches of the global view the student sees as the mask token. */
   readonly patchMask: tf.Tensor2D;
+  /** Σ patchMask, known on the host (required on GPU backends, where reading the mask back would stall). */
+  readonly maskedPatches?: number;
 }
 
 export interface TrainBatch {
@@ -148,13 +152,33 @@ function trainableVars(params: ParamStore): { varList: tf.Variable[]; varNames: 
   return { varList, varNames };
 }
 
-/** Runs forward, backward and one AdamW update (then the teacher EMA); returns the loss terms as numbers. */
-export function trainStep(model: TrainModel, batch: TrainBatch, opts: TrainStepOptions = {}): TrainStepResult {
+/** Self-distillation terms of one batch (recipe §4): local-to-global and masked-patch prediction, unweighted. */
+function distillTerms(p: ParamGetter, c: ModelConfig, d: DistillBatch, teacher: TeacherTargets, tauS: number): { l2g: tf.Scalar; mask: tf.Scalar } {
+  const locals = d.locals.map((v) => distillHead(p, 'global_head', visionTower(p, c, v).pooled));
+  const l2g = localToGlobalLoss(teacher.global, tf.concat(locals, 0), tauS);
+  const masked = visionTower(p, c, d.global, { maskPatches: d.patchMask, maskToken: p('sd.mask_token') });
+  const k = teacher.patch.shape[teacher.patch.rank - 1]!;
+  const mask = distillCrossEntropy(tf.reshape(teacher.patch, [-1, k]), tf.reshape(distillHead(p, 'patch_head', masked.tokens), [-1, k]), tauS, tf.reshape(d.patchMask, [-1]));
+  return { l2g, mask };
+}
+
+/** The StepInfo's gradient norm as a pending tensor list and a getter of its value. */
+function pendingNorm(info: StepInfo): { tensors: tf.Tensor[]; value: (values: readonly number[]) => number } {
+  const norm = info.gradNorm;
+  if (typeof norm === 'number') return { tensors: [], value: () => norm };
+  return { tensors: [norm], value: (v) => v.at(-1)! };
+}
+
+/**
+ * Runs forward, backward and one AdamW update (then the teacher EMA) without reading anything back: the loss terms
+ * stay on the device until readAll (step-metrics.ts) (one read for many steps).
+ */
+export function trainStepDeferred(model: TrainModel, batch: TrainBatch, opts: TrainStepOptions = {}): Pending<TrainStepResult> {
   const { config: c, params } = model;
   const p = params.get;
   const useDistill = model.distill !== undefined && batch.distill !== undefined;
   const teacher = useDistill ? teacherTargets(model, batch.distill!, opts.tauT ?? 0.04) : undefined;
-  const parts: Record<'sigmoid' | 'locca' | 'l2g' | 'mask', tf.Scalar | undefined> = { sigmoid: undefined, locca: undefined, l2g: undefined, mask: undefined };
+  const parts: Partial<Record<'sigmoid' | 'locca' | 'l2g' | 'mask', tf.Scalar>> = {};
   const { varList, varNames } = trainableVars(params);
   const { value, grads } = tf.variableGrads(() => {
     const out = siglipForward(p, c, batch.images, batch.ids);
@@ -169,22 +193,11 @@ export function trainStep(model: TrainModel, batch: TrainBatch, opts: TrainStepO
       total = tf.add(total, loc);
     }
     if (useDistill && teacher) {
-      const d = batch.distill!;
       const w = distillWeights(c);
-      const tauS = opts.tauS ?? 0.1;
-      const locals = d.locals.map((v) => distillHead(p, 'global_head', visionTower(p, c, v).pooled));
-      const l2g = localToGlobalLoss(teacher.global, tf.concat(locals, 0), tauS);
-      const masked = visionTower(p, c, d.global, { maskPatches: d.patchMask, maskToken: p('sd.mask_token') });
-      const k = teacher.patch.shape[2]!;
-      const mp = distillCrossEntropy(
-        tf.reshape(teacher.patch, [-1, k]),
-        tf.reshape(distillHead(p, 'patch_head', masked.tokens), [-1, k]),
-        tauS,
-        tf.reshape(d.patchMask, [-1]),
-      );
+      const { l2g, mask } = distillTerms(p, c, batch.distill!, teacher, opts.tauS ?? 0.1);
       parts.l2g = tf.keep(l2g);
-      parts.mask = tf.keep(mp);
-      total = tf.add(total, tf.add(tf.mul(l2g, w.l2g), tf.mul(mp, w.mask)));
+      parts.mask = tf.keep(mask);
+      total = tf.add(total, tf.add(tf.mul(l2g, w.l2g), tf.mul(mask, w.mask)));
     }
     return total as tf.Scalar;
   }, varList);
@@ -196,27 +209,126 @@ export function trainStep(model: TrainModel, batch: TrainBatch, opts: TrainStepO
     tf.dispose([teacher.global, teacher.patch]);
     emaUpdate(model.distill!.teacher, params, model.distill!.momentum);
   }
-  const num = (t: tf.Scalar | undefined) => (t ? t.dataSync()[0]! : 0);
-  const result: TrainStepResult = {
-    step: model.optimizer.step,
-    loss: value.dataSync()[0]!,
-    sigmoid: num(parts.sigmoid),
-    locca: num(parts.locca),
-    l2g: num(parts.l2g),
-    mask: num(parts.mask),
-    ...info,
+  const names = (['sigmoid', 'locca', 'l2g', 'mask'] as const).filter((n) => parts[n] !== undefined);
+  const norm = pendingNorm(info);
+  const step = model.optimizer.step;
+  return {
+    tensors: [value, ...names.map((n) => parts[n]!), ...norm.tensors],
+    finish: (v) => {
+      const terms = { sigmoid: 0, locca: 0, l2g: 0, mask: 0 };
+      names.forEach((n, i) => (terms[n] = v[1 + i]!));
+      return { step, loss: v[0]!, ...terms, gradNorm: norm.value(v), multiplier: info.multiplier };
+    },
   };
-  value.dispose();
-  tf.dispose(Object.values(parts).filter((t): t is tf.Scalar => t !== undefined));
-  return result;
 }
 
-/** Sum of a 0/1 mask tensor as a number. */
-function maskSum(t: tf.Tensor): number {
-  const s = tf.sum(t);
-  const v = s.dataSync()[0]!;
-  s.dispose();
-  return v;
+/** {@link trainStepDeferred} read at once (cpu/wasm only: on a GPU that read would stall every step). */
+export function trainStep(model: TrainModel, batch: TrainBatch, opts: TrainStepOptions = {}): TrainStepResult {
+  return readAllSync([trainStepDeferred(model, batch, opts)])[0]!;
+}
+
+/** {@link trainStepAccumulatedDeferred} read at once (cpu/wasm only). */
+export function trainStepAccumulated(model: TrainModel, micros: readonly TrainBatch[], opts: TrainStepOptions = {}): TrainStepResult {
+  return readAllSync([trainStepAccumulatedDeferred(model, micros, opts)])[0]!;
+}
+
+/** The whole batch's normalizers: supervised tokens per LocCa task (per micro-batch and in all), masked patches. */
+interface Normalizers {
+  readonly taskTokens: number[][];
+  readonly taskTotals: number[];
+  readonly activeTasks: number;
+  readonly maskedPatches: number[];
+  readonly maskedTotal: number;
+}
+
+function normalizers(micros: readonly TrainBatch[], useLocca: boolean, useDistill: boolean): Normalizers {
+  const tasks = useLocca ? micros[0]!.locca!.length : 0;
+  const taskTokens = micros.map((b) => (useLocca ? b.locca!.map(tokenCount) : []));
+  const taskTotals = Array.from({ length: tasks }, (_, j) => taskTokens.reduce((a, t) => a + t[j]!, 0));
+  const maskedPatches = useDistill ? micros.map((b) => hostCount(b.distill!.patchMask, b.distill!.maskedPatches, 'distill patchMask', 'maskedPatches')) : [];
+  return {
+    taskTokens,
+    taskTotals,
+    activeTasks: taskTotals.filter((t) => t > 0).length,
+    maskedPatches,
+    maskedTotal: Math.max(1, maskedPatches.reduce((a, b) => a + b, 0)),
+  };
+}
+
+/** Passes (1) and (2): every micro-batch's embeddings without a tape, the whole batch's sigmoid loss and its gradients. */
+function sigmoidOfAll(model: TrainModel, micros: readonly TrainBatch[], sizes: number[], chunks: number) {
+  const { config: c, params } = model;
+  const p = params.get;
+  const emb = micros.map((b) =>
+    tf.tidy(() => {
+      const o = siglipForward(p, c, b.images, b.ids);
+      return [o.zimg, o.ztxt] as const;
+    }),
+  );
+  const sigFn = (zi: tf.Tensor, zt: tf.Tensor, s: tf.Tensor, b: tf.Tensor): tf.Scalar =>
+    chunks > 1 ? chunkedSigmoidLoss(zi, zt, s, b, chunks) : sigmoidLoss(zi, zt, s, b);
+  const out = tf.tidy(() => {
+    const zi = tf.concat(emb.map((e) => e[0]), 0);
+    const zt = tf.concat(emb.map((e) => e[1]), 0);
+    const { value, grads } = tf.valueAndGrads(sigFn)([zi, zt, p('logit_scale'), p('logit_bias')]);
+    return { sig: value, gImg: tf.split(grads[0]!, sizes, 0), gTxt: tf.split(grads[1]!, sizes, 0), gScale: grads[2]!, gBias: grads[3]! };
+  });
+  tf.dispose(emb.flat());
+  return out;
+}
+
+/** This micro-batch's loss terms (kept scalars, read later), each already scaled to its share of the whole batch. */
+interface MicroTerms {
+  locca?: tf.Scalar;
+  l2g?: tf.Scalar;
+  mask?: tf.Scalar;
+}
+
+interface MicroContext {
+  readonly model: TrainModel;
+  readonly opts: TrainStepOptions;
+  readonly norm: Normalizers;
+  readonly teacher: readonly TeacherTargets[];
+  readonly sizes: readonly number[];
+  readonly n: number;
+  readonly useLocca: boolean;
+  readonly useDistill: boolean;
+}
+
+/** Pass (3) for micro-batch k: its parameter gradients (cached embedding gradients plus its share of the rest). */
+function microGradients(x: MicroContext, b: TrainBatch, k: number, gImg: tf.Tensor, gTxt: tf.Tensor, varList: tf.Variable[]) {
+  const { config: c, params } = x.model;
+  const p = params.get;
+  const terms: MicroTerms = {};
+  const { value, grads } = tf.variableGrads(() => {
+    const out = siglipForward(p, c, b.images, b.ids);
+    let total: tf.Tensor = tf.add(tf.sum(tf.mul(out.zimg, gImg)), tf.sum(tf.mul(out.ztxt, gTxt)));
+    if (x.useLocca) {
+      const imageMask = b.images.kind === 'naflex' ? b.images.mask : undefined;
+      // One decoder pass for all of this micro-batch's tasks, as loccaLoss does for the whole batch (losses/locca.ts).
+      const { taskTokens, taskTotals, activeTasks } = x.norm;
+      const js = b.locca!.map((_, j) => j).filter((j) => taskTokens[k]![j]! > 0);
+      if (js.length > 0) {
+        // The big batch divides task j's token sum by all its tokens and averages over active tasks.
+        const scales = js.map((j) => 1 / (taskTotals[j]! * activeTasks));
+        const l = loccaWeightedLoss(p, c, js.map((j) => b.locca![j]!), scales, out.imageTokens, imageMask, x.opts.loccaChunkRows);
+        terms.locca = tf.keep(l);
+        total = tf.add(total, l);
+      }
+    }
+    if (x.useDistill) {
+      const w = distillWeights(c);
+      const d = distillTerms(p, c, b.distill!, x.teacher[k]!, x.opts.tauS ?? 0.1);
+      const l = tf.mul(d.l2g, x.sizes[k]! / x.n);
+      const mp = tf.mul(d.mask, x.norm.maskedPatches[k]! / x.norm.maskedTotal);
+      terms.l2g = tf.keep(l as tf.Scalar);
+      terms.mask = tf.keep(mp as tf.Scalar);
+      total = tf.add(total, tf.add(tf.mul(l, w.l2g), tf.mul(mp, w.mask)));
+    }
+    return total as tf.Scalar;
+  }, varList);
+  value.dispose();
+  return { grads, terms };
 }
 
 /**
@@ -228,107 +340,35 @@ function maskSum(t: tf.Tensor): number {
  * (LocCa, distillation), summing parameter gradients. Then one clipped AdamW update and one teacher EMA update.
  * Memory holds one micro-batch's activations at a time (plus [B, E] embeddings); compute is one extra forward.
  * Equal to `trainStep` on the concatenated batch up to float rounding (test/model/grad-accum.test.ts); the teacher
- * centers are updated once per step from the mean over all micro-batches, as the big batch would.
+ * centers are updated once per step from the mean over all micro-batches, as the big batch would. Nothing is read
+ * back: the loss terms stay on the device until readAll (step-metrics.ts).
  */
-export function trainStepAccumulated(model: TrainModel, micros: readonly TrainBatch[], opts: TrainStepOptions = {}): TrainStepResult {
+export function trainStepAccumulatedDeferred(model: TrainModel, micros: readonly TrainBatch[], opts: TrainStepOptions = {}): Pending<TrainStepResult> {
   if (micros.length === 0) throw new ModelError('trainStepAccumulated needs at least one micro-batch');
-  if (micros.length === 1) return trainStep(model, micros[0]!, opts);
+  if (micros.length === 1) return trainStepDeferred(model, micros[0]!, opts);
   const { config: c, params } = model;
-  const p = params.get;
   const sizes = micros.map((b) => b.ids.shape[0]);
-  const n = sizes.reduce((a, b) => a + b, 0);
   const useDistill = model.distill !== undefined && micros.every((b) => b.distill !== undefined);
   const useLocca = c.decoderDepth > 0 && micros.every((b) => b.locca && b.locca.length > 0);
   const tasks = useLocca ? micros[0]!.locca!.length : 0;
   if (useLocca && micros.some((b) => b.locca!.length !== tasks)) throw new ModelError('micro-batches carry different LocCa task lists');
-
-  // (1) Embeddings of every micro-batch, no tape.
-  const emb = micros.map((b) =>
-    tf.tidy(() => {
-      const o = siglipForward(p, c, b.images, b.ids);
-      return [o.zimg, o.ztxt] as const;
-    }),
-  );
-  // (2) The whole batch's sigmoid loss and its gradient with respect to the embeddings and the logit scale/bias.
-  const chunks = opts.sigmoidChunks ?? 1;
-  const sigFn = (zi: tf.Tensor, zt: tf.Tensor, s: tf.Tensor, b: tf.Tensor): tf.Scalar =>
-    chunks > 1 ? chunkedSigmoidLoss(zi, zt, s, b, chunks) : sigmoidLoss(zi, zt, s, b);
-  const { sig, gImg, gTxt, gScale, gBias } = tf.tidy(() => {
-    const zi = tf.concat(emb.map((e) => e[0]), 0);
-    const zt = tf.concat(emb.map((e) => e[1]), 0);
-    const { value, grads } = tf.valueAndGrads(sigFn)([zi, zt, p('logit_scale'), p('logit_bias')]);
-    return { sig: value, gImg: tf.split(grads[0]!, sizes, 0), gTxt: tf.split(grads[1]!, sizes, 0), gScale: grads[2]!, gBias: grads[3]! };
-  });
-  tf.dispose(emb.flat());
-
-  // Normalizers of the whole batch: supervised tokens per LocCa task, masked patches.
-  const taskTokens = micros.map((b) => (useLocca ? b.locca!.map((t) => maskSum(t.lossMask)) : []));
-  const taskTotals = Array.from({ length: tasks }, (_, j) => taskTokens.reduce((a, t) => a + t[j]!, 0));
-  const activeTasks = taskTotals.filter((t) => t > 0).length;
-  const maskedPatches = useDistill ? micros.map((b) => maskSum(b.distill!.patchMask)) : [];
-  const maskedTotal = Math.max(1, maskedPatches.reduce((a, b) => a + b, 0));
-
+  const { sig, gImg, gTxt, gScale, gBias } = sigmoidOfAll(model, micros, sizes, opts.sigmoidChunks ?? 1);
+  const norm = normalizers(micros, useLocca, useDistill);
   // Teacher targets per micro-batch from the centers as they are at the start of the step.
-  const s = model.distill;
-  const tauT = opts.tauT ?? 0.04;
-  const teacher = useDistill ? micros.map((b) => teacherOutputs(model, b.distill!, tauT)) : [];
-
-  // (3) Per micro-batch: back-propagate the cached embedding gradients and this micro-batch's share of the rest.
+  const teacher = useDistill ? micros.map((b) => teacherOutputs(model, b.distill!, opts.tauT ?? 0.04)) : [];
+  const x: MicroContext = { model, opts, norm, teacher, sizes, n: sizes.reduce((a, b) => a + b, 0), useLocca, useDistill };
   const { varList, varNames } = trainableVars(params);
   const acc: Record<string, tf.Tensor> = {};
   const add = (name: string, g: tf.Tensor): void => {
     const prev = acc[name];
-    if (prev) {
-      acc[name] = tf.add(prev, g);
-      tf.dispose([prev, g]);
-    } else acc[name] = g;
+    acc[name] = prev ? tf.add(prev, g) : g;
+    if (prev) tf.dispose([prev, g]);
   };
-  let locca = 0;
-  let l2g = 0;
-  let mask = 0;
-  const w = distillWeights(c);
-  const tauS = opts.tauS ?? 0.1;
+  const terms: MicroTerms[] = [];
   for (const [k, b] of micros.entries()) {
-    const parts: tf.Scalar[] = [];
-    const { value, grads } = tf.variableGrads(() => {
-      const out = siglipForward(p, c, b.images, b.ids);
-      let total: tf.Tensor = tf.add(tf.sum(tf.mul(out.zimg, gImg[k]!)), tf.sum(tf.mul(out.ztxt, gTxt[k]!)));
-      if (useLocca) {
-        const imageMask = b.images.kind === 'naflex' ? b.images.mask : undefined;
-        // One decoder pass for all of this micro-batch's tasks, as loccaLoss does for the whole batch (losses/locca.ts).
-        const js = b.locca!.map((_, j) => j).filter((j) => taskTokens[k]![j]! > 0);
-        if (js.length > 0) {
-          // The big batch divides task j's token sum by all its tokens and averages over active tasks.
-          const l = loccaWeightedLoss(p, c, js.map((j) => b.locca![j]!), js.map((j) => 1 / (taskTotals[j]! * activeTasks)), out.imageTokens, imageMask, opts.loccaChunkRows);
-          parts.push(tf.keep(l as tf.Scalar));
-          total = tf.add(total, l);
-        }
-      }
-      if (useDistill) {
-        const d = b.distill!;
-        const t = teacher[k]!;
-        const locals = d.locals.map((v) => distillHead(p, 'global_head', visionTower(p, c, v).pooled));
-        const l = tf.mul(localToGlobalLoss(t.global, tf.concat(locals, 0), tauS), sizes[k]! / n);
-        const masked = visionTower(p, c, d.global, { maskPatches: d.patchMask, maskToken: p('sd.mask_token') });
-        const kk = t.patch.shape[t.patch.rank - 1]!;
-        const mp = tf.mul(
-          distillCrossEntropy(tf.reshape(t.patch, [-1, kk]), tf.reshape(distillHead(p, 'patch_head', masked.tokens), [-1, kk]), tauS, tf.reshape(d.patchMask, [-1])),
-          maskedPatches[k]! / maskedTotal,
-        );
-        parts.push(tf.keep(l as tf.Scalar), tf.keep(mp as tf.Scalar));
-        total = tf.add(total, tf.add(tf.mul(l, w.l2g), tf.mul(mp, w.mask)));
-      }
-      return total as tf.Scalar;
-    }, varList);
-    value.dispose();
-    for (const [vn, g] of Object.entries(grads)) add(varNames.get(vn)!, g);
-    const nums = parts.map((t) => t.dataSync()[0]!);
-    tf.dispose(parts);
-    if (useLocca) locca += nums.slice(0, nums.length - (useDistill ? 2 : 0)).reduce((a, x) => a + x, 0);
-    if (useDistill) {
-      l2g += nums.at(-2)!;
-      mask += nums.at(-1)!;
-    }
+    const r = microGradients(x, b, k, gImg[k]!, gTxt[k]!, varList);
+    for (const [vn, g] of Object.entries(r.grads)) add(varNames.get(vn)!, g);
+    terms.push(r.terms);
   }
   add('logit_scale', gScale);
   add('logit_bias', gBias);
@@ -336,20 +376,34 @@ export function trainStepAccumulated(model: TrainModel, micros: readonly TrainBa
   const info = model.optimizer.apply(params, acc);
   tf.dispose(Object.values(acc));
   if (useDistill) {
-    updateCenters(s!, teacher);
+    updateCenters(model.distill!, teacher);
     tf.dispose(teacher.flatMap((t) => [t.global, t.patch]));
-    emaUpdate(s!.teacher, params, s!.momentum);
+    emaUpdate(model.distill!.teacher, params, model.distill!.momentum);
   }
-  const sigmoid = sig.dataSync()[0]!;
-  sig.dispose();
+  return pendingAccumulated(sig, terms, pendingNorm(info), model.optimizer.step, info.multiplier, useDistill ? distillWeights(c) : null);
+}
+
+/** The accumulated step's result once read: micro-batch terms summed on the host in float64, as before. */
+function pendingAccumulated(
+  sig: tf.Scalar,
+  terms: readonly MicroTerms[],
+  norm: ReturnType<typeof pendingNorm>,
+  step: number,
+  multiplier: number,
+  w: { l2g: number; mask: number } | null,
+): Pending<TrainStepResult> {
+  const keys = terms.map((t) => (['locca', 'l2g', 'mask'] as const).filter((n) => t[n] !== undefined));
+  const tensors = [sig, ...terms.flatMap((t, i) => keys[i]!.map((n) => t[n]!)), ...norm.tensors];
   return {
-    step: model.optimizer.step,
-    loss: sigmoid + locca + (useDistill ? w.l2g * l2g + w.mask * mask : 0),
-    sigmoid,
-    locca,
-    l2g,
-    mask,
-    ...info,
+    tensors,
+    finish: (v) => {
+      const sums = { locca: 0, l2g: 0, mask: 0 };
+      let at = 1;
+      for (const ks of keys) for (const n of ks) sums[n] += v[at++]!;
+      const sigmoid = v[0]!;
+      const loss = sigmoid + sums.locca + (w ? w.l2g * sums.l2g + w.mask * sums.mask : 0);
+      return { step, loss, sigmoid, ...sums, gradNorm: norm.value(v), multiplier };
+    },
   };
 }
 

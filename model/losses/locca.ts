@@ -8,11 +8,14 @@ import { decoderForward, decoderLogits } from '../decoder.js';
 import { ModelInputError } from '../errors.js';
 import { broadcast, weightedCrossEntropy } from '../ops.js';
 import { type ParamGetter } from '../params.js';
+import { hostCount } from './counts.js';
 
 /** One decoder task: targets [B,T] int32 and a 0/1 loss mask [B,T]; `parallel` per row (captioning only). */
 export interface LoccaTask {
   readonly targets: tf.Tensor2D;
   readonly lossMask: tf.Tensor2D;
+  /** Σ lossMask, known on the host (required on GPU backends, where reading the mask back would stall). */
+  readonly tokens?: number;
   readonly parallel?: readonly boolean[];
 }
 
@@ -39,9 +42,9 @@ export function chunkedCrossEntropySum(
   return (sums.length === 1 ? sums[0]! : tf.addN(sums)) as tf.Scalar;
 }
 
-/** Supervised tokens of a task (a host read: the loss is normalized by it). */
-function tokenCount(task: LoccaTask): number {
-  return tf.tidy(() => tf.sum(task.lossMask).dataSync()[0]!);
+/** Supervised tokens of a task (the loss is normalized by it): its host count, else a read on cpu/wasm. */
+export function tokenCount(task: LoccaTask): number {
+  return hostCount(task.lossMask, task.tokens, 'LocCa task lossMask', 'tokens');
 }
 
 /**

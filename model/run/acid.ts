@@ -6,15 +6,20 @@ import { type ParamGetter } from '../params.js';
 import { siglipForward, siglipLogits } from '../siglip.js';
 import { type VisionInput } from '../vision.js';
 
-/** Per-row sigmoid loss Σ_j softplus(−z_ij·logit_ij) of a model on a batch (forward only). */
-export function rowSigmoidLoss(p: ParamGetter, c: ModelConfig, images: VisionInput, ids: tf.Tensor2D): Float32Array {
-  return tf.tidy(() => {
+/** Per-row sigmoid loss Σ_j softplus(−z_ij·logit_ij) of a model on a batch (forward only; one asynchronous read). */
+export async function rowSigmoidLoss(p: ParamGetter, c: ModelConfig, images: VisionInput, ids: tf.Tensor2D): Promise<Float32Array> {
+  const rows = tf.tidy(() => {
     const out = siglipForward(p, c, images, ids);
     const logits = siglipLogits(p, out.zimg, out.ztxt);
     const n = logits.shape[0];
     const z = tf.sub(tf.mul(tf.eye(n), 2), 1);
-    return tf.sum(tf.softplus(tf.neg(tf.mul(z, logits))), 1).dataSync() as Float32Array;
+    return tf.sum(tf.softplus(tf.neg(tf.mul(z, logits))), 1);
   });
+  try {
+    return (await rows.data()) as Float32Array;
+  } finally {
+    rows.dispose();
+  }
 }
 
 /** Learnability scores: student row loss − teacher row loss. */

@@ -40,14 +40,21 @@ export function visionInput(b: LoaderBatch): VisionInput {
   };
 }
 
-function stack(seqs: readonly LoccaSequence[], t: number): { targets: tf.Tensor2D; lossMask: tf.Tensor2D } {
+function stack(seqs: readonly LoccaSequence[], t: number): { targets: tf.Tensor2D; lossMask: tf.Tensor2D; tokens: number } {
   const ids = new Int32Array(seqs.length * t);
   const mask = new Float32Array(seqs.length * t);
   seqs.forEach((s, i) => {
     ids.set(s.ids, i * t);
     mask.set(s.lossMask, i * t);
   });
-  return { targets: tf.tensor2d(ids, [seqs.length, t], 'int32'), lossMask: tf.tensor2d(mask, [seqs.length, t]) };
+  // The token count comes along from the host so the loss never reads the mask back from a GPU.
+  return { targets: tf.tensor2d(ids, [seqs.length, t], 'int32'), lossMask: tf.tensor2d(mask, [seqs.length, t]), tokens: hostSum(mask) };
+}
+
+function hostSum(a: Float32Array): number {
+  let s = 0;
+  for (const x of a) s += x;
+  return s;
 }
 
 /** Builds the TrainBatch of a host batch; free it with {@link disposeTrainBatch}. */
@@ -71,10 +78,12 @@ export function toTrainBatch(b: LoaderBatch, c: ModelConfig, text: TextPipe, o: 
     const v = b.views;
     const side = v.globalSize / c.vision.patchSize;
     const tokens = side * side;
+    const masks = rowPatchMasks(rowRandom, tokens, o.maskRatio);
     batch.distill = {
       global: { kind: 'fixed', images: tf.tensor4d(v.global, [n, v.globalSize, v.globalSize, 3]) },
       locals: v.locals.map((l) => ({ kind: 'fixed' as const, images: tf.tensor4d(l, [n, v.localSize, v.localSize, 3]) })),
-      patchMask: tf.tensor2d(rowPatchMasks(rowRandom, tokens, o.maskRatio), [n, tokens]),
+      patchMask: tf.tensor2d(masks, [n, tokens]),
+      maskedPatches: hostSum(masks),
     };
   }
   return batch;

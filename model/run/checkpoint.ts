@@ -52,8 +52,9 @@ export function checkpointKey(run: RunLocation, stage: string, step: number): st
   return joinKey(checkpointsPrefix(run, stage), `step-${String(step).padStart(7, '0')}`);
 }
 
-function hostOf(t: tf.Tensor): HostTensor {
-  return { dtype: t.dtype === 'int32' ? 'int32' : 'float32', shape: [...t.shape], data: t.dataSync() as Float32Array | Int32Array };
+/** A tensor's values on the host (an asynchronous read: a synchronous one stalls a GPU and throws on webgpu). */
+async function hostOf(t: tf.Tensor): Promise<HostTensor> {
+  return { dtype: t.dtype === 'int32' ? 'int32' : 'float32', shape: [...t.shape], data: (await t.data()) as Float32Array | Int32Array };
 }
 
 function sha256(bytes: Uint8Array): string {
@@ -70,16 +71,16 @@ export async function saveCheckpoint(
   const dir = checkpointKey(run, stage, state.step);
   const files: Record<string, Uint8Array> = {};
   const params = new Map<string, HostTensor>();
-  for (const [name, v] of model.params.vars) params.set(name, hostOf(v));
+  for (const [name, v] of model.params.vars) params.set(name, await hostOf(v));
   files['model.safetensors'] = encodeSafetensors(params);
   const opt = new Map<string, HostTensor>();
-  for (const [name, t] of model.optimizer.stateTensors()) opt.set(name, hostOf(t));
+  for (const [name, t] of model.optimizer.stateTensors()) opt.set(name, await hostOf(t));
   files['optimizer.safetensors'] = encodeSafetensors(opt);
   if (model.distill) {
     const teacher = new Map<string, HostTensor>();
-    for (const [name, v] of model.distill.teacher.vars) teacher.set(name, hostOf(v));
-    teacher.set('center/global', hostOf(model.distill.centerGlobal));
-    teacher.set('center/patch', hostOf(model.distill.centerPatch));
+    for (const [name, v] of model.distill.teacher.vars) teacher.set(name, await hostOf(v));
+    teacher.set('center/global', await hostOf(model.distill.centerGlobal));
+    teacher.set('center/patch', await hostOf(model.distill.centerPatch));
     files['teacher.safetensors'] = encodeSafetensors(teacher);
   }
   const meta: CheckpointMeta = {

@@ -4,13 +4,14 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import * as tf from '@tensorflow/tfjs';
 import { parseLoaderConfig, type LoaderConfig } from '../../pipelines/loader/config.js';
-import { StreamingLoader } from '../../pipelines/loader/loader.js';
+import { type LoaderBatch, StreamingLoader } from '../../pipelines/loader/loader.js';
 import { type LoaderPosition, startPosition } from '../../pipelines/loader/position.js';
 import { hashKeys } from '../../pipelines/loader/random.js';
 import { type ObjectStore } from '../../storage/index.js';
 import { type ModelConfig } from '../config.js';
 import { ParamStore } from '../params.js';
-import { createTrainModel, disposeTrainModel, enableDistillation, type TrainBatch, type TrainModel, type TrainStepResult, trainStepAccumulated } from '../train-step.js';
+import { hostResidentBackend, type Pending, readAll } from '../step-metrics.js';
+import { createTrainModel, disposeTrainModel, enableDistillation, type TrainBatch, type TrainModel, type TrainStepResult, trainStepAccumulatedDeferred } from '../train-step.js';
 import { rowSigmoidLoss, learnability, selectLearnable, superBatchSize } from './acid.js';
 import { disposeTrainBatch, subsetBatch, toTrainBatch, visionInput } from './batch.js';
 import { checkpointKey, listCheckpoints, loadCheckpoint, pruneCheckpoints, readCheckpointFile, readCheckpointMeta, type RunLocation, saveCheckpoint } from './checkpoint.js';
@@ -117,6 +118,37 @@ async function loadTeacher(ctx: StageContext): Promise<{ params: ParamStore; con
   return { params: ParamStore.fromTensors(tensors, false), config: meta.model };
 }
 
+/** ACID (recipe §6.3): keeps the `keep` most learnable rows of a super-batch (one read of per-row losses). */
+async function acidSubset(host: LoaderBatch, model: TrainModel, teacher: { params: ParamStore; config: ModelConfig }, ctx: StageContext, keep: number): Promise<LoaderBatch> {
+  const input = visionInput(host);
+  const ids = tf.tensor2d(host.tokens, [host.ids.length, ctx.text.length], 'int32');
+  try {
+    const student = await rowSigmoidLoss(model.params.get, model.config, input, ids);
+    const scores = learnability(student, await rowSigmoidLoss(teacher.params.get, teacher.config, input, ids));
+    return subsetBatch(host, selectLearnable(scores, keep));
+  } finally {
+    tf.dispose([ids, ...(input.kind === 'fixed' ? [input.images] : [input.patches, input.mask])]);
+  }
+}
+
+/** Step metrics without the numbers still on the device. */
+type RowContext = Pick<MetricRow, 'stage' | 'step' | 'imagesPerS' | 'dataWaitMs' | 'backend' | 'time'>;
+
+/** A metric row left on the device with its step's loss terms, plus t = exp(t′) and b (read with the rest). */
+function pendingRow(r: Pending<TrainStepResult>, model: TrainModel, row: RowContext): Pending<MetricRow> {
+  const extra = tf.tidy(() => [tf.exp(model.params.get('logit_scale')), tf.clone(model.params.get('logit_bias'))]);
+  const n = r.tensors.length;
+  return {
+    tensors: [...r.tensors, ...extra],
+    finish: (v) => {
+      const s = r.finish(v.slice(0, n));
+      const lr = model.optimizer.config.lr * s.multiplier;
+      const { imagesPerS, dataWaitMs, backend, time } = row;
+      return { stage: row.stage, step: row.step, loss: s.loss, sigmoid: s.sigmoid, locca: s.locca, l2g: s.l2g, mask: s.mask, lr, t: v[n]!, b: v[n + 1]!, gradNorm: s.gradNorm, imagesPerS, dataWaitMs, backend, time };
+    },
+  };
+}
+
 /** Trains one stage to its end (or until asked to stop), checkpointing as configured; idempotent on retry. */
 export async function runStage(ctx: StageContext): Promise<StageResult> {
   const { run, stage, config } = ctx;
@@ -128,12 +160,22 @@ export async function runStage(ctx: StageContext): Promise<StageResult> {
   let views = needsViews();
   let loader = await StreamingLoader.open({ store: ctx.data, shards: ctx.shards, config: loaderConfig(ctx, model, views), tokenize: ctx.text.tokenize, position });
   const rows: MetricRow[] = [];
+  // Rows whose numbers are still on the device: read together (one await) at each checkpoint, or every step where
+  // reads are free (cpu, wasm). The heartbeat carries the newest loss read.
+  const pending: Pending<MetricRow>[] = [];
+  const readEveryStep = hostResidentBackend();
   let lastCheckpoint = (await listCheckpoints(run, stage.name)).at(-1) ?? null;
   let loss: number | null = null;
   let waitMs = 0;
   let trained = 0;
   const started = performance.now();
+  const readPending = async (): Promise<void> => {
+    const read = await readAll(pending.splice(0));
+    rows.push(...read);
+    if (read.length > 0) loss = read.at(-1)!.loss;
+  };
   const checkpoint = async (): Promise<void> => {
+    await readPending();
     await writeMetricsChunk(run, stage.name, step, rows);
     rows.length = 0;
     await saveCheckpoint(run, stage.name, model, { step, loader: position, seed: config.seed });
@@ -157,7 +199,7 @@ export async function runStage(ctx: StageContext): Promise<StageResult> {
       const micro = microBatchOf(ctx);
       const accum = Math.max(1, Math.round(stage.batchSize / micro));
       const batches: TrainBatch[] = [];
-      let r: TrainStepResult;
+      let r: Pending<TrainStepResult>;
       let rowsThisStep = 0;
       let stepWaitMs = 0;
       const t0 = performance.now();
@@ -166,13 +208,7 @@ export async function runStage(ctx: StageContext): Promise<StageResult> {
           const w0 = performance.now();
           let host = await loader.next();
           stepWaitMs += performance.now() - w0;
-          if (teacher) {
-            const input = visionInput(host);
-            const ids = tf.tensor2d(host.tokens, [host.ids.length, ctx.text.length], 'int32');
-            const scores = learnability(rowSigmoidLoss(model.params.get, model.config, input, ids), rowSigmoidLoss(teacher.params.get, teacher.config, input, ids));
-            tf.dispose([ids, ...(input.kind === 'fixed' ? [input.images] : [input.patches, input.mask])]);
-            host = subsetBatch(host, selectLearnable(scores, micro));
-          }
+          if (teacher) host = await acidSubset(host, model, teacher, ctx, micro);
           batches.push(
             toTrainBatch(host, model.config, ctx.text, {
               locca: stage.locca,
@@ -187,44 +223,27 @@ export async function runStage(ctx: StageContext): Promise<StageResult> {
           rowsThisStep += host.ids.length;
           position = host.position;
         }
-        r = trainStepAccumulated(model, batches, { sigmoidChunks: config.sigmoidChunks });
+        r = trainStepAccumulatedDeferred(model, batches, { sigmoidChunks: config.sigmoidChunks });
       } finally {
         for (const b of batches) disposeTrainBatch(b);
       }
       waitMs += stepWaitMs;
       step++;
       trained++;
-      loss = r.loss;
       const secs = (performance.now() - t0) / 1000;
-      const lr = model.optimizer.config.lr * r.multiplier;
-      const scale = tf.exp(model.params.get('logit_scale'));
-      const t = scale.dataSync()[0]!;
-      scale.dispose();
-      const b = model.params.get('logit_bias').dataSync()[0]!;
-      rows.push({
-        stage: stage.name,
-        step,
-        loss: r.loss,
-        sigmoid: r.sigmoid,
-        locca: r.locca,
-        l2g: r.l2g,
-        mask: r.mask,
-        lr,
-        t,
-        b,
-        gradNorm: r.gradNorm,
-        imagesPerS: rowsThisStep / Math.max(secs, 1e-9),
-        dataWaitMs: stepWaitMs,
-        backend: ctx.backend,
-        time: new Date().toISOString(),
-      });
+      const imagesPerS = rowsThisStep / Math.max(secs, 1e-9);
+      pending.push(pendingRow(r, model, { stage: stage.name, step, imagesPerS, dataWaitMs: stepWaitMs, backend: ctx.backend, time: new Date().toISOString() }));
+      if (readEveryStep) await readPending();
       const stop = ctx.shouldStop?.() ?? false;
       if (step % config.checkpointEvery === 0 || step === stage.endStep || stage.marks.includes(step) || stop) await checkpoint();
-      ctx.onStep?.({ stage: stage.name, step, endStep: stage.endStep, loss: r.loss, lr, imagesPerS: rows.at(-1)?.imagesPerS ?? 0, checkpointStep: lastCheckpoint });
+      const lr = model.optimizer.config.lr * model.optimizer.lastMultiplier;
+      ctx.onStep?.({ stage: stage.name, step, endStep: stage.endStep, loss: loss ?? Number.NaN, lr, imagesPerS, checkpointStep: lastCheckpoint });
       if (stop && step < stage.endStep) break;
       await yieldToEventLoop();
     }
+    await readPending();
   } finally {
+    tf.dispose(pending.flatMap((p) => p.tensors));
     await loader.close();
     disposeTrainModel(model);
     teacher?.params.dispose();

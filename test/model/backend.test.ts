@@ -19,10 +19,15 @@ describe('selectBackend', () => {
     assert.equal(tf.getBackend(), 'wasm');
   });
 
-  it('auto picks tensorflow when installed, else wasm, and the environment overrides', async () => {
+  it('auto picks tensorflow when installed, then a hardware webgpu adapter, else wasm; the environment overrides', async () => {
     const auto = await selectBackend('auto');
-    assert.ok(['tensorflow', 'wasm'].includes(auto.name));
-    if (auto.name === 'wasm') assert.match(auto.reason, /tfjs-node\(-gpu\) not installed/);
+    assert.ok(['tensorflow', 'webgpu', 'wasm'].includes(auto.name));
+    if (auto.name === 'wasm') {
+      assert.match(auto.reason, /tfjs-node\(-gpu\) not installed/);
+      // A software adapter (Mesa llvmpipe/lavapipe in CI) is never chosen automatically, and the reason says so.
+      assert.match(auto.reason, /webgpu: (only a software adapter|Dawn found no adapter)/);
+      assert.equal(auto.adapter, null);
+    }
     process.env[BACKEND_ENV] = 'cpu';
     try {
       assert.equal((await selectBackend()).name, 'cpu');
@@ -43,6 +48,6 @@ describe('selectBackend', () => {
   });
 
   it('rejects unknown names listing the valid ones', async () => {
-    await assert.rejects(selectBackend('webgpu'), /unknown backend "webgpu"; valid: auto, tensorflow, wasm, cpu/);
+    await assert.rejects(selectBackend('cuda'), /unknown backend "cuda"; valid: auto, tensorflow, webgpu, wasm, cpu/);
   });
 });

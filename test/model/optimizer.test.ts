@@ -23,7 +23,7 @@ describe('AdamW', () => {
     const opt = new AdamW({ lr: 0.1, weightDecay: 0.5, warmupSteps: 4, totalSteps: 100, clipNorm: 1 });
     const grads = { 'layer.fc.weight': tf.tensor2d([[3, 0]]), 'layer.fc.bias': tf.tensor1d([-4]) };
     const info = opt.apply(store, grads);
-    close(info.gradNorm, 5);
+    close(info.gradNorm as number, 5); // a number on cpu (a device scalar on a GPU)
     close(info.multiplier, 0.25); // warm-up step 1 of 4
     const w = store.get('layer.fc.weight').dataSync();
     const eps = 1e-8;
