@@ -7,7 +7,7 @@ import { LoaderInputError } from './errors.js';
 import { cropResizeInto, decodeRgb, naflexView, randomCrop, type RawImage, toUnitRange } from './images.js';
 import { patchifyInto } from './naflex.js';
 import { epochWindows, type DatasetLayout, readLayout, readUnit, type TrainRow, windowOrder } from './plan.js';
-import { type LoaderPosition, startPosition } from './position.js';
+import { type LoaderPosition, resumePosition, startPosition } from './position.js';
 import { keyedRandom } from './random.js';
 
 /** Tokenizes captions into a row-major [texts.length × T] id matrix (the model's tokenizer, passed in). */
@@ -61,6 +61,10 @@ export interface LoaderOptions {
   /** Where to start: a saved position, or a fresh stream with this seed. */
   position?: LoaderPosition;
   seed?: number;
+  /** This loader's rank (default: the saved position's, else 0); ranks take window offsets ≡ rank mod worldSize. */
+  rank?: number;
+  /** Data-parallel loaders sharing the stream (default: the saved position's, else 1); must match a saved position. */
+  worldSize?: number;
 }
 
 /** A deterministic, resumable stream of training batches over a dataset version. */
@@ -75,7 +79,10 @@ export class StreamingLoader {
     private readonly opts: LoaderOptions,
     private readonly layout: DatasetLayout,
   ) {
-    this.pos = opts.position ?? startPosition(opts.seed ?? 0);
+    const p = opts.position;
+    const rank = opts.rank ?? p?.rank ?? 0;
+    const worldSize = opts.worldSize ?? p?.worldSize ?? 1;
+    this.pos = p ? resumePosition(p, rank, worldSize) : startPosition(opts.seed ?? 0, rank, worldSize);
   }
 
   /** Reads the dataset layout (footers only) and positions the stream. */
@@ -138,6 +145,7 @@ export class StreamingLoader {
   /** Takes the next n samples in stream order, advancing the position (serialized through `cursor`). */
   private async take(n: number): Promise<{ entries: Entry[]; position: LoaderPosition; batchIndex: number }> {
     const entries: Entry[] = [];
+    const { rank, worldSize } = this.pos;
     let emptyWindows = 0;
     while (entries.length < n) {
       const { epoch, window } = this.pos;
@@ -147,15 +155,17 @@ export class StreamingLoader {
       void this.loadWindow(ne, nw);
       for (const k of this.windows.keys()) if (k !== `${epoch}/${window}` && k !== `${ne}/${nw}`) this.windows.delete(k);
       if (this.pos.offset >= w.order.length) {
-        if (w.order.length === 0 && ++emptyWindows > this.layout.units.length + 1) {
-          throw new LoaderInputError('dataset', 'has no usable rows (status ok with an image, weight > 0)');
+        // A whole epoch of windows with nothing for this rank: the dataset is empty (or smaller than the world).
+        if (w.order.length <= rank && ++emptyWindows > this.layout.units.length + 1) {
+          const what = worldSize > 1 ? `gives rank ${rank} of ${worldSize} no samples (fewer usable rows per window than ranks)` : 'has no usable rows';
+          throw new LoaderInputError('dataset', `${what} (status ok with an image, weight > 0)`);
         }
-        this.pos = { ...this.pos, epoch: ne, window: nw, offset: 0 };
+        this.pos = { ...this.pos, epoch: ne, window: nw, offset: rank };
         continue;
       }
       emptyWindows = 0;
       entries.push({ row: w.order[this.pos.offset]!, key: `${epoch}/${window}/${this.pos.offset}` });
-      this.pos = { ...this.pos, offset: this.pos.offset + 1, samples: this.pos.samples + 1 };
+      this.pos = { ...this.pos, offset: this.pos.offset + worldSize, samples: this.pos.samples + 1 };
     }
     const batchIndex = this.pos.batches;
     this.pos = { ...this.pos, batches: this.pos.batches + 1 };
