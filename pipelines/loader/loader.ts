@@ -31,6 +31,8 @@ export type BatchImages =
 export interface LoaderBatch {
   ids: string[];
   captions: string[];
+  /** Curation weight of each row (1 where the row has none); repeats in the stream already honour it. */
+  weights: number[];
   tokens: Int32Array;
   images: BatchImages;
   boxes: RelativeBox[][];
@@ -248,6 +250,7 @@ export class StreamingLoader {
     return {
       ids: entries.map((e) => e.row.id),
       captions,
+      weights: entries.map((e) => e.row.weight ?? 1),
       tokens: this.opts.tokenize(captions),
       images,
       boxes,
