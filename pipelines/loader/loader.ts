@@ -4,8 +4,8 @@
 import { type ObjectStore } from '../../storage/index.js';
 import { type LoaderConfig } from './config.js';
 import { LoaderInputError } from './errors.js';
-import { cropResizeInto, decodeRgb, naflexView, randomCrop, type RawImage, toUnitRange } from './images.js';
-import { patchifyInto } from './naflex.js';
+import { cropResizeInto, decodeRgb, naflexView, randomCrop, type RawImage } from './images.js';
+import { patchifyRgbInto } from './naflex.js';
 import { epochWindows, type DatasetLayout, readLayout, readUnit, type TrainRow, windowOrder } from './plan.js';
 import { type LoaderPosition, resumePosition, startPosition } from './position.js';
 import { keyedRandom } from './random.js';
@@ -219,8 +219,8 @@ export class StreamingLoader {
           const p = images.patchSize;
           const v = await naflexView(src, size, p, images.seqLen, where);
           const dim = p * p * 3;
-          images.spatialShapes[i] = patchifyInto(
-            toUnitRange(v.pixels),
+          images.spatialShapes[i] = patchifyRgbInto(
+            v.pixels,
             v.height,
             v.width,
             p,
