@@ -24,6 +24,8 @@ export interface FeedServer {
   readonly url: string;
   /** Streams currently being served. */
   readonly active: number;
+  /** Bytes of Arrow IPC written to clients so far. */
+  readonly bytesSent: number;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
   const encoder = new FeedEncoder(opts.spec);
   const header = encoder.header();
   let active = 0;
+  let bytesSent = 0;
   const serve = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://feed');
     if (req.method !== 'GET') return reply(res, 405, 'only GET');
@@ -66,9 +69,11 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     try {
       res.writeHead(200, { 'content-type': 'application/vnd.apache.arrow.stream', 'cache-control': 'no-store' });
       res.write(header);
+      bytesSent += header.length;
       for (let n = 0; !gone && (limit === undefined || n < limit); n++) {
         const message = encoder.message(encoder.encode(await loader.next()));
         if (gone) break;
+        bytesSent += message.length;
         // Backpressure: wait for the socket to take this batch before producing past the loader's prefetch.
         if (!res.write(message)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
       }
@@ -96,6 +101,9 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
     url: `http://${host}:${addr.port}`,
     get active() {
       return active;
+    },
+    get bytesSent() {
+      return bytesSent;
     },
     close: async () => {
       server.closeAllConnections();
