@@ -1,6 +1,6 @@
 // Encodes loader batches as Arrow record batches over the shared column buffers (no per-value copies), and frames
 // them as one IPC stream: the schema message once, then each record batch message, then the end-of-stream marker.
-import { type Data, type DataType, makeData, RecordBatch, type Schema, Struct, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
+import { type Data, type DataType, makeData, RecordBatch, RecordBatchStreamWriter, type Schema, Struct, Table, tableToIPC, vectorFromArray } from 'apache-arrow';
 import { type LoaderBatch } from '../loader/loader.js';
 import { FeedError } from './errors.js';
 import { feedSchema, type FeedSpec } from './schema.js';
@@ -33,8 +33,11 @@ function varList(type: DataType, rows: number, per: number, values: ArrayBufferV
 export class FeedEncoder {
   readonly schema: Schema;
 
+  private readonly headerLength: number;
+
   constructor(readonly spec: FeedSpec) {
     this.schema = feedSchema(spec, feedIdentity(spec));
+    this.headerLength = this.header().length;
   }
 
   /** One record batch: a row per sample, the resume token (position after this batch) on every row. */
@@ -70,10 +73,30 @@ export class FeedEncoder {
     return bytes.subarray(0, schemaMessageLength(bytes));
   }
 
-  /** The IPC message of one record batch, to follow `header()` (without end-of-stream). */
-  message(batch: RecordBatch): Uint8Array {
-    const bytes = tableToIPC(new Table([batch]), 'stream');
-    return bytes.subarray(schemaMessageLength(bytes), bytes.length - IPC_EOS.length);
+  /**
+   * The IPC message of one record batch, to follow `header()` (without end-of-stream), as chunks that view the
+   * batch's own buffers (no copy of the pixels: write them out in order).
+   */
+  async message(batch: RecordBatch): Promise<Uint8Array[]> {
+    const writer = new RecordBatchStreamWriter();
+    writer.write(batch);
+    writer.finish();
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of writer) chunks.push(chunk);
+    // The writer starts with the schema message (as header()) and ends with end-of-stream: keep what lies between.
+    let skip = this.headerLength;
+    while (skip > 0 && chunks.length > 0) {
+      const c = chunks.shift()!;
+      if (c.byteLength > skip) chunks.unshift(c.subarray(skip));
+      skip -= Math.min(skip, c.byteLength);
+    }
+    let tail = IPC_EOS.length;
+    while (tail > 0 && chunks.length > 0) {
+      const c = chunks.pop()!;
+      if (c.byteLength > tail) chunks.push(c.subarray(0, c.byteLength - tail));
+      tail -= Math.min(tail, c.byteLength);
+    }
+    return chunks;
   }
 }
 

@@ -71,11 +71,15 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       res.write(header);
       bytesSent += header.length;
       for (let n = 0; !gone && (limit === undefined || n < limit); n++) {
-        const message = encoder.message(encoder.encode(await loader.next()));
+        const chunks = await encoder.message(encoder.encode(await loader.next()));
         if (gone) break;
-        bytesSent += message.length;
+        let ok = true;
+        for (const c of chunks) {
+          ok = res.write(c);
+          bytesSent += c.byteLength;
+        }
         // Backpressure: wait for the socket to take this batch before producing past the loader's prefetch.
-        if (!res.write(message)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+        if (!ok) await drained(res);
       }
       if (!gone) res.end(IPC_EOS);
     } catch (err) {
@@ -110,6 +114,19 @@ export async function startFeedServer(opts: FeedServerOptions): Promise<FeedServ
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Resolves when `res` drains or closes, leaving no listener behind. */
+function drained(res: http.ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
 }
 
 function reply(res: http.ServerResponse, status: number, text: string): void {
