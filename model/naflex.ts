@@ -1,6 +1,7 @@
 // NaFlex pre-processing (recipe §5.2): pick the largest aspect-preserving size whose patch grid fits the sequence
 // budget, resize with anti-aliasing, split into row-major patches and pad to the budget with a 0/1 mask.
 import * as tf from '@tensorflow/tfjs';
+import { naflexSize as naflexSizeHW } from '../pipelines/loader/naflex.js';
 import { ModelInputError } from './errors.js';
 import { aaResizeMatrix } from './resize.js';
 
@@ -13,23 +14,11 @@ export interface NaflexSize {
   readonly cols: number;
 }
 
-/** Target size for an H×W image: binary search of the scale r with ≤ maxPatches patches of side p (big_vision). */
+/** Target size for an H×W image: the loader's search (≤ maxPatches patches of side p, big_vision), with its grid. */
 export function naflexSize(height: number, width: number, p: number, maxPatches: number): NaflexSize {
   if (!(height > 0 && width > 0)) throw new ModelInputError('image sides must be positive', 'image', 'H, W > 0', `${height}×${width}`);
   if (maxPatches < 1) throw new ModelInputError('sequence budget must be ≥ 1', 'maxPatches', '≥ 1', String(maxPatches));
-  const sizeAt = (r: number) => ({
-    h: Math.max(p, p * Math.ceil((height * r) / p)),
-    w: Math.max(p, p * Math.ceil((width * r) / p)),
-  });
-  let lo = 1e-6;
-  let hi = 100;
-  while (hi - lo >= 1e-5) {
-    const mid = (lo + hi) / 2;
-    const { h, w } = sizeAt(mid);
-    if ((h / p) * (w / p) <= maxPatches) lo = mid;
-    else hi = mid;
-  }
-  const { h, w } = sizeAt(lo);
+  const [h, w] = naflexSizeHW(height, width, p, maxPatches);
   return { height: h, width: w, rows: h / p, cols: w / p };
 }
 

@@ -1,5 +1,5 @@
 // The one seeded PRNG every stage uses (loader augmentations, curation shuffles, distillation masks), so the same
-// seed means the same stream everywhere.
+// seed means the same stream everywhere, and the one Fisher–Yates shuffle.
 
 /** Deterministic PRNG (mulberry32): floats in [0, 1) from a 32-bit seed. */
 export function mulberry32(seed: number): () => number {
@@ -11,6 +11,15 @@ export function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Fisher–Yates shuffle of `items` in place with the given random stream (the one shuffle every stage uses). */
+export function shuffleInPlace<T>(items: T[], rand: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
 }
 
 /** `n` deterministic bytes: the low 8 bits of each mulberry32 output (test images, benchmark fixtures). */

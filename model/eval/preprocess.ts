@@ -1,6 +1,7 @@
 // Evaluation image pre-processing (recipe §8.1): square resize to the model's resolution (no crop) or NaFlex
 // resize_to_sequence (§5), pixels mapped to [-1, 1]. Transparent images are flattened onto white.
 import sharp, { type Metadata } from 'sharp';
+import { naflexSize } from '../../pipelines/loader/naflex.js';
 import { EvalDataError } from './errors.js';
 
 /** How images are turned into model input; part of the embedding cache key. */
@@ -13,16 +14,8 @@ export function prepTag(prep: ImagePrep): string {
 
 /** NaFlex target size: the largest scale whose patch grid (sides rounded up to multiples of p) fits in L patches. */
 export function naflexTargetSize(height: number, width: number, patchSize: number, seqLen: number): { rows: number; cols: number } {
-  const p = patchSize;
-  const fits = (r: number) => Math.max(1, Math.ceil((height * r) / p)) * Math.max(1, Math.ceil((width * r) / p)) <= seqLen;
-  let lo = 1e-6;
-  let hi = 100;
-  while (hi - lo >= 1e-5) {
-    const mid = (lo + hi) / 2;
-    if (fits(mid)) lo = mid;
-    else hi = mid;
-  }
-  return { rows: Math.max(1, Math.ceil((height * lo) / p)), cols: Math.max(1, Math.ceil((width * lo) / p)) };
+  const [h, w] = naflexSize(height, width, patchSize, seqLen);
+  return { rows: h / patchSize, cols: w / patchSize };
 }
 
 async function rawRgb(bytes: Uint8Array, width: number, height: number, what: string): Promise<Float32Array> {

@@ -125,6 +125,7 @@ export function subsetBatch(b: LoaderBatch, keep: readonly number[]): LoaderBatc
   return {
     ids: rows(b.ids),
     captions: rows(b.captions),
+    weights: rows(b.weights),
     tokens,
     images,
     boxes: rows(b.boxes),

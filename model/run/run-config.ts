@@ -84,6 +84,9 @@ export const runConfigSchema = z.object({
       prefetch: z.number().int().nonnegative().default(2),
       cropScale: z.tuple([z.number(), z.number()]).default([0.8, 1]),
       flip: z.boolean().default(false),
+      /** This trainer's data-parallel rank and the number of ranks: each reads a disjoint share of every epoch. */
+      rank: z.number().int().nonnegative().default(0),
+      worldSize: z.number().int().positive().default(1),
     })
     .prefault({}),
   /** Compute the sigmoid loss in this many chunks (as on that many devices). */

@@ -77,8 +77,10 @@ async function startState(ctx: StageContext): Promise<{ model: TrainModel; step:
     return { model: enterStage(model, stage), step: meta.step, position: meta.loader };
   }
   const model = createTrainModel(ctx.model, { seed: config.seed, optimizer: opt });
-  return { model, step: 0, position: startPosition(config.seed) };
+  return { model, step: 0, position: startPosition(config.seed, config.loader.rank, config.loader.worldSize) };
 }
+
+const rankOf = ({ config }: StageContext): { rank: number; worldSize: number } => ({ rank: config.loader.rank, worldSize: config.loader.worldSize });
 
 function loaderConfig(ctx: StageContext, model: TrainModel, views: boolean): LoaderConfig {
   const { stage, config } = ctx;
@@ -158,7 +160,7 @@ export async function runStage(ctx: StageContext): Promise<StageResult> {
   const teacher = stage.acid && step < stage.endStep ? await loadTeacher(ctx) : null;
   const needsViews = (): boolean => stage.distill && model.distill !== undefined;
   let views = needsViews();
-  let loader = await StreamingLoader.open({ store: ctx.data, shards: ctx.shards, config: loaderConfig(ctx, model, views), tokenize: ctx.text.tokenize, position });
+  let loader = await StreamingLoader.open({ store: ctx.data, shards: ctx.shards, config: loaderConfig(ctx, model, views), tokenize: ctx.text.tokenize, position, ...rankOf(ctx) });
   const rows: MetricRow[] = [];
   // Rows whose numbers are still on the device: read together (one await) at each checkpoint, or every step where
   // reads are free (cpu, wasm). The heartbeat carries the newest loss read.
@@ -192,7 +194,7 @@ export async function runStage(ctx: StageContext): Promise<StageResult> {
         // Reopen at the same position with distillation views: the batches stay the same, views are added.
         await loader.close();
         views = needsViews();
-        loader = await StreamingLoader.open({ store: ctx.data, shards: ctx.shards, config: loaderConfig(ctx, model, views), tokenize: ctx.text.tokenize, position });
+        loader = await StreamingLoader.open({ store: ctx.data, shards: ctx.shards, config: loaderConfig(ctx, model, views), tokenize: ctx.text.tokenize, position, ...rankOf(ctx) });
       }
       // One optimizer step = `accum` loader batches (micro-batches); the loader position saved with a checkpoint is
       // always at a step boundary, so a resumed run reads the same micro-batches into the same steps.

@@ -4,10 +4,10 @@
 import { type ObjectStore } from '../../storage/index.js';
 import { type LoaderConfig } from './config.js';
 import { LoaderInputError } from './errors.js';
-import { cropResizeInto, decodeRgb, naflexView, randomCrop, type RawImage, toUnitRange } from './images.js';
-import { patchifyInto } from './naflex.js';
+import { cropResizeInto, decodeRgb, naflexView, randomCrop, type RawImage } from './images.js';
+import { patchifyRgbInto } from './naflex.js';
 import { epochWindows, type DatasetLayout, readLayout, readUnit, type TrainRow, windowOrder } from './plan.js';
-import { type LoaderPosition, startPosition } from './position.js';
+import { type LoaderPosition, resumePosition, startPosition } from './position.js';
 import { keyedRandom } from './random.js';
 
 /** Tokenizes captions into a row-major [texts.length × T] id matrix (the model's tokenizer, passed in). */
@@ -31,6 +31,8 @@ export type BatchImages =
 export interface LoaderBatch {
   ids: string[];
   captions: string[];
+  /** Curation weight of each row (1 where the row has none); repeats in the stream already honour it. */
+  weights: number[];
   tokens: Int32Array;
   images: BatchImages;
   boxes: RelativeBox[][];
@@ -61,6 +63,10 @@ export interface LoaderOptions {
   /** Where to start: a saved position, or a fresh stream with this seed. */
   position?: LoaderPosition;
   seed?: number;
+  /** This loader's rank (default: the saved position's, else 0); ranks take window offsets ≡ rank mod worldSize. */
+  rank?: number;
+  /** Data-parallel loaders sharing the stream (default: the saved position's, else 1); must match a saved position. */
+  worldSize?: number;
 }
 
 /** A deterministic, resumable stream of training batches over a dataset version. */
@@ -75,7 +81,10 @@ export class StreamingLoader {
     private readonly opts: LoaderOptions,
     private readonly layout: DatasetLayout,
   ) {
-    this.pos = opts.position ?? startPosition(opts.seed ?? 0);
+    const p = opts.position;
+    const rank = opts.rank ?? p?.rank ?? 0;
+    const worldSize = opts.worldSize ?? p?.worldSize ?? 1;
+    this.pos = p ? resumePosition(p, rank, worldSize) : startPosition(opts.seed ?? 0, rank, worldSize);
   }
 
   /** Reads the dataset layout (footers only) and positions the stream. */
@@ -138,6 +147,7 @@ export class StreamingLoader {
   /** Takes the next n samples in stream order, advancing the position (serialized through `cursor`). */
   private async take(n: number): Promise<{ entries: Entry[]; position: LoaderPosition; batchIndex: number }> {
     const entries: Entry[] = [];
+    const { rank, worldSize } = this.pos;
     let emptyWindows = 0;
     while (entries.length < n) {
       const { epoch, window } = this.pos;
@@ -147,15 +157,17 @@ export class StreamingLoader {
       void this.loadWindow(ne, nw);
       for (const k of this.windows.keys()) if (k !== `${epoch}/${window}` && k !== `${ne}/${nw}`) this.windows.delete(k);
       if (this.pos.offset >= w.order.length) {
-        if (w.order.length === 0 && ++emptyWindows > this.layout.units.length + 1) {
-          throw new LoaderInputError('has no usable rows (status ok with an image, weight > 0)', 'dataset');
+        // A whole epoch of windows with nothing for this rank: the dataset is empty (or smaller than the world).
+        if (w.order.length <= rank && ++emptyWindows > this.layout.units.length + 1) {
+          const what = worldSize > 1 ? `gives rank ${rank} of ${worldSize} no samples (fewer usable rows per window than ranks)` : 'has no usable rows';
+          throw new LoaderInputError(`${what} (status ok with an image, weight > 0)`, 'dataset');
         }
-        this.pos = { ...this.pos, epoch: ne, window: nw, offset: 0 };
+        this.pos = { ...this.pos, epoch: ne, window: nw, offset: rank };
         continue;
       }
       emptyWindows = 0;
       entries.push({ row: w.order[this.pos.offset]!, key: `${epoch}/${window}/${this.pos.offset}` });
-      this.pos = { ...this.pos, offset: this.pos.offset + 1, samples: this.pos.samples + 1 };
+      this.pos = { ...this.pos, offset: this.pos.offset + worldSize, samples: this.pos.samples + 1 };
     }
     const batchIndex = this.pos.batches;
     this.pos = { ...this.pos, batches: this.pos.batches + 1 };
@@ -207,8 +219,8 @@ export class StreamingLoader {
           const p = images.patchSize;
           const v = await naflexView(src, size, p, images.seqLen, where);
           const dim = p * p * 3;
-          images.spatialShapes[i] = patchifyInto(
-            toUnitRange(v.pixels),
+          images.spatialShapes[i] = patchifyRgbInto(
+            v.pixels,
             v.height,
             v.width,
             p,
@@ -238,6 +250,7 @@ export class StreamingLoader {
     return {
       ids: entries.map((e) => e.row.id),
       captions,
+      weights: entries.map((e) => e.row.weight ?? 1),
       tokens: this.opts.tokenize(captions),
       images,
       boxes,

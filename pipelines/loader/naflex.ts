@@ -24,6 +24,29 @@ export function naflexSize(height: number, width: number, p: number, seqLen: num
   return sides(lo);
 }
 
+const UNIT = Float32Array.from({ length: 256 }, (_, v) => v / 127.5 - 1);
+
+/**
+ * {@link patchifyInto} straight from h×w RGB bytes: each byte becomes v / 127.5 − 1 as it is written into its patch
+ * (one pass, no intermediate float image, no per-row subarrays); returns [rows, cols].
+ */
+export function patchifyRgbInto(rgb: Uint8Array, h: number, w: number, p: number, patches: Float32Array, mask: Float32Array): [number, number] {
+  const rows = h / p;
+  const cols = w / p;
+  const rowLen = p * 3;
+  // Source pixel rows in order: row y of the image fills row (y mod p) of every patch of grid row ⌊y / p⌋.
+  for (let y = 0; y < h; y++) {
+    const gy = (y / p) | 0;
+    let src = y * w * 3;
+    let dst = (gy * cols * p + (y - gy * p)) * rowLen;
+    for (let gx = 0; gx < cols; gx++, dst += p * rowLen) {
+      for (let j = 0; j < rowLen; j++) patches[dst + j] = UNIT[rgb[src++]!]!;
+    }
+  }
+  mask.fill(1, 0, rows * cols);
+  return [rows, cols];
+}
+
 /**
  * Writes an h×w RGB float image (HWC) as row-major patches, each p·p·3 in (y, x, channel) order, into `patches`
  * (seqLen × p·p·3) and sets mask[i] = 1 for real patches; returns [rows, cols].

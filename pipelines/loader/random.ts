@@ -1,7 +1,7 @@
 // Keyed randomness: every random choice of the loader is a pure function of (seed, keys), so any batch can be
 // recomputed from its position alone — the basis of exact mid-epoch resume.
 import { fnv1aMix32 } from '../curate/hash.js';
-import { mulberry32 } from '../random.js';
+import { mulberry32, shuffleInPlace } from '../random.js';
 
 /** FNV-1a over the seed and keys, finished with a murmur3 mix: a 32-bit hash of a key path. */
 export function hashKeys(seed: number, ...keys: readonly (string | number)[]): number {
@@ -16,10 +16,5 @@ export function keyedRandom(seed: number, ...keys: readonly (string | number)[])
 
 /** Fisher–Yates shuffle of a copy of `items` with the given random stream. */
 export function shuffled<T>(items: readonly T[], rand: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
+  return shuffleInPlace([...items], rand);
 }

@@ -4,6 +4,7 @@ import { ConfigError } from '../config.js';
 import { TemporalConnectionError } from '../connection.js';
 import { ToolNotFoundError } from '../dev/tools.js';
 import { addGlobalOptions } from './context.js';
+import { register as registerBatches } from './commands/batches.js';
 import { register as registerCurate } from './commands/curate.js';
 import { register as registerDatasets } from './commands/datasets.js';
 import { register as registerDemo } from './commands/demo.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
     registerStatus,
     registerShards,
     registerDatasets,
+    registerBatches,
     registerWorker,
     registerDevServer,
   ];

@@ -10,6 +10,7 @@ import {
 } from '../../storage/index.js';
 import { parseCurateConfig } from '../../pipelines/curate/config.js';
 import { mulberry32 } from '../../pipelines/curate/hash.js';
+import { shuffleInPlace } from '../../pipelines/random.js';
 import { hashIndexKey, materializedKey, reportKeys } from './keys.js';
 import {
   type CuratePlanInfo,
@@ -55,10 +56,7 @@ export async function commitCurated(
   // Rows are shuffled inside each shard at write time; the manifest lists shards in a seeded order too, so
   // that reading the version front to back does not follow input order.
   const rand = mulberry32(parseCurateConfig(full.config).shuffle_seed ^ 0x51f7);
-  for (let i = infos.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [infos[i], infos[j]] = [infos[j]!, infos[i]!];
-  }
+  shuffleInPlace(infos, rand);
   const manifest = buildManifest(store, {
     name: ref.name,
     version: ref.version,

@@ -1,6 +1,7 @@
 // Applying the global step's decisions to one input shard's records: keep, weight, merge captions, tag, shuffle.
 import { type Record } from '../../storage/index.js';
 import { mulberry32 } from '../../pipelines/curate/hash.js';
+import { shuffleInPlace } from '../../pipelines/random.js';
 
 /** Decisions for one input shard, as the global step writes them (kept rows only). */
 export interface ShardDecisions {
@@ -30,9 +31,6 @@ export function applyDecisions(rows: readonly Record[], d: ShardDecisions, seed:
     });
   }
   const rand = mulberry32(seed);
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
+  shuffleInPlace(out, rand);
   return out;
 }
