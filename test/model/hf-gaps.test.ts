@@ -54,7 +54,9 @@ describe('HF parity gaps', () => {
     assert.equal(tf.memory().numTensors, before, 'no tensor leak');
     params.dispose();
     for (const [k, v] of Object.entries(diffs)) assert.ok(v < TOL, `${k}: max abs diff ${v}`);
-    assert.throws(() => tf.tidy(() => textTower(params.get, config, tf.zeros([1, config.text.maxLength + 1], 'int32') as tf.Tensor2D)), /wrong shape/);
+    assert.throws(() => tf.tidy(() => {
+      textTower(params.get, config, tf.zeros([1, config.text.maxLength + 1], 'int32') as tf.Tensor2D);
+    }), /wrong shape/);
   });
 
   it('vision_use_head=false: loads without head tensors, tokens match HF, embeddings are refused clearly', async () => {
