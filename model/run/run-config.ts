@@ -68,7 +68,11 @@ export const runConfigSchema = z.object({
       /** Fraction f of each super-batch dropped (super-batch = batch / (1 − f)). */
       filter: fraction.default(0.5),
       lr: z.number().positive().default(1e-5),
-      /** Teacher checkpoint: a URI of a committed checkpoint directory, or "base" for this run's base-stage end. */
+      /**
+       * Reference model: another run's committed checkpoint directory or an HF SigLIP / SigLIP 2 directory, as a key
+       * prefix under the storage root (like `--out`), an absolute path, or a file:// / s3:// URI; it keeps its own
+       * tokenizer. Never this run ("base" and checkpoints inside the run are refused).
+       */
       teacher: z.string().min(1),
     })
     .nullable()
@@ -99,7 +103,10 @@ export function parseRunConfig(input: unknown): RunConfig {
     const i = r.error.issues[0]!;
     throw new TrainConfigError(i.path.join('.') || '(config)', i.message, { cause: r.error });
   }
-  const { batchSize, microBatch } = r.data;
+  const { batchSize, microBatch, acid } = r.data;
+  if (acid && (acid.teacher === 'base' || acid.teacher === 'self')) {
+    throw new TrainConfigError('acid.teacher', `"${acid.teacher}" is this run's own checkpoint: ACID needs a separate reference model (another run's checkpoint or an HF SigLIP directory), never the student itself`);
+  }
   if (microBatch !== undefined && batchSize % microBatch !== 0) {
     throw new TrainConfigError('microBatch', `${microBatch} does not divide batchSize ${batchSize}`);
   }

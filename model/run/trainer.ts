@@ -9,12 +9,11 @@ import { type LoaderPosition, startPosition } from '../../pipelines/loader/posit
 import { hashKeys } from '../../pipelines/loader/random.js';
 import { type ObjectStore } from '../../storage/index.js';
 import { type ModelConfig } from '../config.js';
-import { ParamStore } from '../params.js';
 import { createTrainModel, disposeTrainModel, enableDistillation, type TrainBatch, type TrainModel, type TrainStepResult, trainStepAccumulated } from '../train-step.js';
 import { rowSigmoidLoss, learnability, selectLearnable, superBatchSize } from './acid.js';
+import { loadReferenceTeacher, resolveTeacherRef } from './acid-teacher.js';
 import { disposeTrainBatch, subsetBatch, toTrainBatch, visionInput } from './batch.js';
-import { checkpointKey, listCheckpoints, loadCheckpoint, pruneCheckpoints, readCheckpointFile, readCheckpointMeta, type RunLocation, saveCheckpoint } from './checkpoint.js';
-import { TrainCheckpointError } from './errors.js';
+import { checkpointKey, listCheckpoints, loadCheckpoint, pruneCheckpoints, type RunLocation, saveCheckpoint } from './checkpoint.js';
 import { type MetricRow, writeMetricsChunk } from './metrics.js';
 import { type RunConfig } from './run-config.js';
 import { type StagePlan } from './stages.js';
@@ -99,31 +98,13 @@ function microBatchOf(ctx: StageContext): number {
   return Math.min(ctx.config.microBatch ?? ctx.stage.batchSize, ctx.stage.batchSize);
 }
 
-async function loadTeacher(ctx: StageContext): Promise<{ params: ParamStore; config: ModelConfig }> {
-  const ref = ctx.stage.acid!.teacher;
-  let store = ctx.run.store;
-  let dir: string;
-  if (ref === 'base') dir = checkpointKey(ctx.run, 'base', ctx.stage.startStep);
-  else {
-    const root = ctx.run.store.rootUri;
-    if (!ref.startsWith(`${root}/`)) throw new TrainCheckpointError(ref, `ACID teacher must be "base" or a checkpoint under ${root}`);
-    dir = ref.slice(root.length + 1);
-    store = ctx.run.store;
-  }
-  const meta = await readCheckpointMeta(store, dir);
-  const host = await readCheckpointFile(store, dir, meta, 'model.safetensors');
-  const tensors = new Map<string, tf.Tensor>();
-  for (const [k, t] of host) tensors.set(k, tf.tensor(t.data, [...t.shape], t.dtype));
-  return { params: ParamStore.fromTensors(tensors, false), config: meta.model };
-}
-
 /** Trains one stage to its end (or until asked to stop), checkpointing as configured; idempotent on retry. */
 export async function runStage(ctx: StageContext): Promise<StageResult> {
   const { run, stage, config } = ctx;
   const state = await startState(ctx);
   const model = state.model;
   let { step, position } = state;
-  const teacher = stage.acid && step < stage.endStep ? await loadTeacher(ctx) : null;
+  const teacher = stage.acid && step < stage.endStep ? await loadReferenceTeacher(resolveTeacherRef(stage.acid.teacher, run.store.rootUri), run.store.uri(run.prefix)) : null;
   const needsViews = (): boolean => stage.distill && model.distill !== undefined;
   let views = needsViews();
   let loader = await StreamingLoader.open({ store: ctx.data, shards: ctx.shards, config: loaderConfig(ctx, model, views), tokenize: ctx.text.tokenize, position });
@@ -169,8 +150,13 @@ export async function runStage(ctx: StageContext): Promise<StageResult> {
           if (teacher) {
             const input = visionInput(host);
             const ids = tf.tensor2d(host.tokens, [host.ids.length, ctx.text.length], 'int32');
-            const scores = learnability(rowSigmoidLoss(model.params.get, model.config, input, ids), rowSigmoidLoss(teacher.params.get, teacher.config, input, ids));
-            tf.dispose([ids, ...(input.kind === 'fixed' ? [input.images] : [input.patches, input.mask])]);
+            let scores: Float32Array;
+            try {
+              // The teacher reads the captions with its own tokenizer, not the student's ids.
+              scores = learnability(rowSigmoidLoss(model.params.get, model.config, input, ids), await teacher.rowLoss(input, host.captions));
+            } finally {
+              tf.dispose([ids, ...(input.kind === 'fixed' ? [input.images] : [input.patches, input.mask])]);
+            }
             host = subsetBatch(host, selectLearnable(scores, micro));
           }
           batches.push(
@@ -227,7 +213,7 @@ export async function runStage(ctx: StageContext): Promise<StageResult> {
   } finally {
     await loader.close();
     disposeTrainModel(model);
-    teacher?.params.dispose();
+    teacher?.dispose();
   }
   const wall = performance.now() - started;
   return {
