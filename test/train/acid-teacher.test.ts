@@ -2,7 +2,7 @@
 // (texts, not the student's ids); a teacher that is the run itself is refused; and selection follows the teacher —
 // with planted mismatched pairs, the selected half of each super-batch holds far fewer of them than a random half.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,11 +15,11 @@ import { learnability, rowSigmoidLoss, selectLearnable } from '../../model/run/a
 import { TrainConfigError } from '../../model/run/errors.js';
 import { parseRunConfig } from '../../model/run/run-config.js';
 import { textPipe } from '../../model/run/text.js';
-import { saveHfCheckpoint } from '../../model/hf-checkpoint.js';
-import { CompactVocab, loadGemmaTokenizer, siglipTokenBatch, siglipTokens } from '../../model/tokenizer.js';
-import { createTrainModel, disposeTrainModel, trainStep } from '../../model/train-step.js';
+import { CompactVocab, loadGemmaTokenizer, siglipTokens } from '../../model/tokenizer.js';
+import { createTrainModel, disposeTrainModel } from '../../model/train-step.js';
 import { modelConfig } from '../../model/config.js';
 import { openStore, type ObjectStore } from '../../storage/index.js';
+import { COLOURS, colourCaption, colourPixels, trainColourModel } from '../helpers/colour-model.js';
 import { tinyRun } from './run-helpers.js';
 
 /** Deterministic permutation of 0..n−1 from a seed (mulberry32). */
@@ -68,35 +68,16 @@ describe('ACID reference teacher', () => {
   });
 
   it('selection follows the teacher: planted mismatched pairs are mostly dropped', async (t) => {
-    // Solid-colour images named by their colour: a tiny model learns them in a few dozen steps on 2 cores.
-    const colours: Array<[string, number, number, number]> = [
-      ['red', 230, 25, 25], ['green', 20, 160, 40], ['blue', 30, 60, 220], ['yellow', 240, 230, 40], ['purple', 130, 40, 170], ['orange', 250, 140, 20],
-      ['pink', 250, 160, 200], ['brown', 120, 70, 30], ['black', 10, 10, 10], ['white', 245, 245, 245], ['gray', 128, 128, 128], ['cyan', 40, 220, 230],
-      ['magenta', 230, 40, 200], ['lime', 170, 240, 60], ['navy', 20, 25, 100], ['olive', 110, 110, 30],
-    ];
-    const n = colours.length;
-    const size = 32;
-    const pixels = new Float32Array(n * size * size * 3);
-    colours.forEach(([, r, g, b], i) => {
-      for (let k = 0; k < size * size; k++) [r, g, b].forEach((v, c) => (pixels[(i * size * size + k) * 3 + c] = v / 127.5 - 1 + 0.02 * Math.sin(k * (c + 1))));
-    });
-    const captions = colours.map(([name]) => `a ${name} square`);
-    const gemma = await loadGemmaTokenizer();
-    // A reference model trained on the clean pairs, saved as an HF-layout directory with its own compact vocabulary.
-    const teacherConfig = modelConfig('tiny', { vocabSize: 256 });
-    const vocab = CompactVocab.fromSequences(captions.map((c) => siglipTokens(gemma, c, teacherConfig.text.maxLength)), teacherConfig.text.vocabSize);
-    const trained = createTrainModel(teacherConfig, { seed: 4, optimizer: { lr: 3e-3, warmupSteps: 0, weightDecay: 0 } });
-    const losses: number[] = [];
-    tf.tidy(() => {
-      const images = { kind: 'fixed' as const, images: tf.tensor4d(pixels, [n, size, size, 3]) };
-      const ids = tf.tensor2d(vocab.toCompact(siglipTokenBatch(gemma, captions, 16)), [n, 16], 'int32');
-      for (let i = 0; i < 40; i++) losses.push(trainStep(trained, { images, ids }).sigmoid);
-    });
+    // A reference model trained on clean pairs (solid-colour squares named by their colour), in HF layout with its
+    // own compact vocabulary.
     const teacherDir = path.join(dir, 'reference-hf');
-    await saveHfCheckpoint(teacherDir, teacherConfig, trained.params);
-    writeFileSync(path.join(teacherDir, 'vocab.json'), JSON.stringify(vocab.toJSON()));
-    disposeTrainModel(trained);
-    t.diagnostic(`teacher sigmoid loss ${losses[0]!.toFixed(2)} → ${losses.at(-1)!.toFixed(2)} (40 steps on the clean pairs)`);
+    const trained = await trainColourModel(teacherDir);
+    t.diagnostic(`teacher sigmoid loss ${trained.first.toFixed(2)} → ${trained.last.toFixed(2)} (40 steps on the clean pairs)`);
+    const n = COLOURS.length;
+    const size = 32;
+    const pixels = colourPixels(size);
+    const captions = COLOURS.map((_, i) => colourCaption(i));
+    const gemma = await loadGemmaTokenizer();
 
     // The student has another vocabulary size (512): its ids would mean nothing to the teacher.
     const studentConfig = modelConfig('tiny', { vocabSize: 512 });
@@ -133,7 +114,7 @@ describe('ACID reference teacher', () => {
     }
     t.diagnostic(`mismatched pairs in the selected halves: ${selectedBad} of ${selectedRows} rows; in random halves: ${randomBad} (expected ${selectedRows / 2}); planted ${planted}`);
     assert.equal(tf.memory().numTensors, before, 'no tensor leak');
-    assert.ok(losses.at(-1)! < 0.5 * losses[0]!, `teacher trained: ${losses[0]} → ${losses.at(-1)}`);
+    assert.ok(trained.last < 0.5 * trained.first, `teacher trained: ${trained.first} → ${trained.last}`);
     assert.ok(selectedBad <= 0.5 * randomBad, `selected ${selectedBad} vs random ${randomBad}`);
   });
 });
