@@ -9,6 +9,11 @@ const fraction = z.number().gt(0).lt(1);
 export const runConfigSchema = z.object({
   /** A registered size name (`tiny`, `B/16`, …) or a full model config. */
   model: z.union([z.string().min(1), modelConfigSchema]),
+  /**
+   * HF SigLIP / SigLIP 2 directory (local path or file:// URI) the towers start from (`sigforge train --init`); the
+   * model config must be the directory's (the CLI takes it from its config.json). Parameters it lacks start fresh.
+   */
+  init: z.string().min(1).optional(),
   /** Text sequence length override (tiny runs); default the model's. */
   textLength: z.number().int().positive().optional(),
   /** TensorFlow.js backend: auto, tensorflow, wasm or cpu. */

@@ -12,6 +12,7 @@ import { type ModelConfig } from '../config.js';
 import { createTrainModel, disposeTrainModel, enableDistillation, type TrainBatch, type TrainModel, type TrainStepResult, trainStepAccumulated } from '../train-step.js';
 import { rowSigmoidLoss, learnability, selectLearnable, superBatchSize } from './acid.js';
 import { loadReferenceTeacher, resolveTeacherRef } from './acid-teacher.js';
+import { initTrainModel, writeInitReport } from './init.js';
 import { disposeTrainBatch, subsetBatch, toTrainBatch, visionInput } from './batch.js';
 import { checkpointKey, listCheckpoints, loadCheckpoint, pruneCheckpoints, type RunLocation, saveCheckpoint } from './checkpoint.js';
 import { type MetricRow, writeMetricsChunk } from './metrics.js';
@@ -73,6 +74,12 @@ async function startState(ctx: StageContext): Promise<{ model: TrainModel; step:
     const dir = checkpointKey(run, stage.parent.stage, stage.parent.step);
     const { model, meta } = await loadCheckpoint(run.store, dir, opt);
     return { model: enterStage(model, stage), step: meta.step, position: meta.loader };
+  }
+  if (config.init) {
+    // Fine-tuning from official weights: towers from the HF directory, the rest fresh and listed in <run>/init.json.
+    const { model, loaded, initialised } = await initTrainModel(config.init, ctx.model, { seed: config.seed, optimizer: opt });
+    await writeInitReport(run, config.init, loaded, initialised);
+    return { model, step: 0, position: startPosition(config.seed) };
   }
   const model = createTrainModel(ctx.model, { seed: config.seed, optimizer: opt });
   return { model, step: 0, position: startPosition(config.seed) };
