@@ -10,12 +10,16 @@ import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../model/backend.js';
 import { initModelConfig, initTrainModel, seedRunVocab, writeInitReport } from '../../model/run/init.js';
+import { fromHfLayout } from '../../model/hf-layout.js';
+import { checkpointKey, readCheckpointFile, readCheckpointMeta } from '../../model/run/checkpoint.js';
 import { encodeSafetensors } from '../../model/safetensors.js';
+import { CompactVocab, loadGemmaTokenizer, siglipTokens } from '../../model/tokenizer.js';
 import { disposeTrainModel, trainStep } from '../../model/train-step.js';
 import { openStore } from '../../storage/index.js';
 import { withInit } from '../../workflows/cli/commands/train.js';
 import { FIXTURES, readFixture, toTf } from '../model/helpers.js';
-import { tinyRun } from './run-helpers.js';
+import { writeEmojiDataset } from './emoji-dataset.js';
+import { testRun, tinyRun } from './run-helpers.js';
 
 const meta = JSON.parse(readFileSync(path.join(FIXTURES, 'siglip-reference.json'), 'utf8')) as { fixed: { config: unknown; sigmoid_loss: number } };
 
@@ -86,5 +90,29 @@ describe('train --init from an HF directory', () => {
     assert.equal(new TextDecoder().decode(await store.get('runs/ft/vocab.json')), vocab);
     await writeInitReport(loc, run.init!, ['a', 'b'], ['locca.x']);
     assert.deepEqual(JSON.parse(new TextDecoder().decode(await store.get('runs/ft/init.json'))), { from: run.init, loaded: 2, initialised: ['locca.x'] });
+  });
+
+  it('a run started with init trains from the directory\'s weights and reports the fresh parameters', async () => {
+    const store = openStore(pathToFileURL(path.join(dir, 'train')).href);
+    const shards = (await writeEmojiDataset(store, { rows: 16, shards: 1, rowGroupRows: 8 })).shardKeys;
+    const cfg = await withInit(tinyRun({ batchSize: 8, examples: 16, optimizer: { lr: 3e-3, warmupSteps: 0 }, distill: false, locca: true, checkpointEvery: 2 }), sharded);
+    const loc = { store, prefix: 'runs/ft' };
+    // The fixture's 128 ids are not Gemma's: give it a compact table of the dataset's own ids, as an export would have.
+    const gemma = await loadGemmaTokenizer();
+    writeFileSync(path.join(sharded, 'vocab.json'), JSON.stringify(CompactVocab.fromSequences([siglipTokens(gemma, 'grinning face smiling eyes', 16)], 128).toJSON()));
+    await seedRunVocab(loc, sharded, cfg.model as never);
+    const t = await testRun(store, shards, cfg, 'runs/ft');
+    const r = await t.stage('base');
+    assert.ok(r.finished && r.step === 2);
+    const report = JSON.parse(new TextDecoder().decode(await store.get('runs/ft/init.json'))) as { initialised: string[]; loaded: number };
+    assert.ok(report.loaded > 0 && report.initialised.length > 0 && report.initialised.every((n) => n.startsWith('locca.')));
+    // Two Adam steps at lr 3e-3 move a weight by ≲ 6e-3; a fresh random start would differ from the fixture by O(0.1).
+    const name = 'vision_model.encoder.layers.0.mlp.fc1.weight';
+    const d = checkpointKey(t.run, 'base', 2);
+    const trained = (await readCheckpointFile(store, d, await readCheckpointMeta(store, d), 'model.safetensors')).get(name)!.data;
+    const hf = fromHfLayout(name, readFixture('siglip-fixed.safetensors').get(name)!, 'fixture').data;
+    let diff = 0;
+    for (let i = 0; i < hf.length; i++) diff = Math.max(diff, Math.abs(trained[i]! - hf[i]!));
+    assert.ok(diff < 0.01, `max diff from the HF weights after 2 steps: ${diff}`);
   });
 });
