@@ -48,6 +48,7 @@ export const adapterFiles = [
   'pipelines/loader/images.ts', // sharp, native/image: training-time decode and augmentation
   'pipelines/feed/server.ts', // node:http, node:net: the Arrow batch stream's loopback HTTP server
   'model/hf-checkpoint.ts', // node:fs: Hugging Face checkpoint folders
+  'model/run/init.ts', // node:fs: the HF folder a run starts from (--init)
   'model/eval/suites.ts', // node:fs: suite config files
   'model/eval/preprocess.ts', // sharp: evaluation pre-processing
 ];

@@ -21,10 +21,14 @@ export const modelConfigSchema = z
       naflex: z.boolean().default(false),
       /** NaFlex: side of the learned position-embedding grid (16 in the released models: HF num_patches = 256). */
       posGrid: z.number().int().positive().default(16),
+      /** MAP head present (HF vision_use_head); without it the tower yields tokens only, no image embedding. */
+      useHead: z.boolean().default(true),
     }),
     text: towerSchema.extend({
       vocabSize: z.number().int().positive(),
       maxLength: z.number().int().positive().default(64),
+      /** Text-tower LayerNorm epsilon when it differs from the model's (HF text_config.layer_norm_eps). */
+      layerNormEps: z.number().positive().optional(),
     }),
     /** Shared embedding dimension (MAP output of the image tower = text head output). */
     embedDim: z.number().int().positive(),

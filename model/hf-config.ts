@@ -29,6 +29,7 @@ const hfConfigSchema = z.object({
       patch_size: z.number().int().default(16),
       num_patches: z.number().int().default(256),
       num_channels: z.number().int().default(3),
+      vision_use_head: z.boolean().default(true),
     })
     .default({} as never),
 });
@@ -58,6 +59,7 @@ export function modelConfigFromHf(json: unknown, where = 'config.json'): ModelCo
       imageSize: naflex ? posGrid * v.patch_size : v.image_size,
       naflex,
       posGrid,
+      useHead: v.vision_use_head,
     },
     text: {
       width: t.hidden_size,
@@ -66,6 +68,8 @@ export function modelConfigFromHf(json: unknown, where = 'config.json'): ModelCo
       mlpDim: t.intermediate_size,
       vocabSize: t.vocab_size,
       maxLength: t.max_position_embeddings,
+      // Kept only when it differs, so configs of models whose towers agree stay as they were.
+      ...(t.layer_norm_eps !== v.layer_norm_eps && { layerNormEps: t.layer_norm_eps }),
     },
     embedDim: t.projection_size ?? t.hidden_size,
     decoderDepth: 0,
@@ -76,12 +80,12 @@ export function modelConfigFromHf(json: unknown, where = 'config.json'): ModelCo
 
 /** The HF config.json object for a ModelConfig (SiglipModel for fixed resolution, Siglip2Model for NaFlex). */
 export function hfConfigFromModel(c: ModelConfig): Record<string, unknown> {
-  const tower = (t: { width: number; depth: number; heads: number; mlpDim: number }) => ({
+  const tower = (t: { width: number; depth: number; heads: number; mlpDim: number; layerNormEps?: number }) => ({
     hidden_size: t.width,
     intermediate_size: t.mlpDim,
     num_hidden_layers: t.depth,
     num_attention_heads: t.heads,
-    layer_norm_eps: c.layerNormEps,
+    layer_norm_eps: t.layerNormEps ?? c.layerNormEps,
     hidden_act: 'gelu_pytorch_tanh',
   });
   const naflex = c.vision.naflex;
@@ -99,6 +103,7 @@ export function hfConfigFromModel(c: ModelConfig): Record<string, unknown> {
       ...tower(c.vision),
       patch_size: c.vision.patchSize,
       num_channels: 3,
+      vision_use_head: c.vision.useHead,
       ...(naflex ? { num_patches: c.vision.posGrid ** 2 } : { image_size: c.vision.imageSize }),
       model_type: naflex ? 'siglip2_vision_model' : 'siglip_vision_model',
     },

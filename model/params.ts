@@ -42,17 +42,20 @@ export function towerSpecs(c: ModelConfig): Map<string, ParamSpec> {
   for (let i = 0; i < v.depth; i++) blockSpecs(out, `${pv}.encoder.layers.${i}`, d, v.mlpDim);
   out.set(`${pv}.post_layernorm.weight`, { shape: [d], init: 'ones' });
   out.set(`${pv}.post_layernorm.bias`, { shape: [d], init: 'zeros' });
-  out.set(`${pv}.head.probe`, { shape: [1, 1, d], init: 'xavier' });
-  out.set(`${pv}.head.attention.in_proj_weight`, { shape: [d, 3 * d], init: 'xavier' });
-  out.set(`${pv}.head.attention.in_proj_bias`, { shape: [3 * d], init: 'zeros' });
-  out.set(`${pv}.head.attention.out_proj.weight`, { shape: [d, d], init: 'xavier' });
-  out.set(`${pv}.head.attention.out_proj.bias`, { shape: [d], init: 'zeros' });
-  out.set(`${pv}.head.layernorm.weight`, { shape: [d], init: 'ones' });
-  out.set(`${pv}.head.layernorm.bias`, { shape: [d], init: 'zeros' });
-  out.set(`${pv}.head.mlp.fc1.weight`, { shape: [d, v.mlpDim], init: 'xavier' });
-  out.set(`${pv}.head.mlp.fc1.bias`, { shape: [v.mlpDim], init: 'tiny' });
-  out.set(`${pv}.head.mlp.fc2.weight`, { shape: [v.mlpDim, d], init: 'xavier' });
-  out.set(`${pv}.head.mlp.fc2.bias`, { shape: [d], init: 'tiny' });
+  // Without the MAP head (HF vision_use_head: false) the checkpoint holds no head tensors.
+  if (v.useHead) {
+    out.set(`${pv}.head.probe`, { shape: [1, 1, d], init: 'xavier' });
+    out.set(`${pv}.head.attention.in_proj_weight`, { shape: [d, 3 * d], init: 'xavier' });
+    out.set(`${pv}.head.attention.in_proj_bias`, { shape: [3 * d], init: 'zeros' });
+    out.set(`${pv}.head.attention.out_proj.weight`, { shape: [d, d], init: 'xavier' });
+    out.set(`${pv}.head.attention.out_proj.bias`, { shape: [d], init: 'zeros' });
+    out.set(`${pv}.head.layernorm.weight`, { shape: [d], init: 'ones' });
+    out.set(`${pv}.head.layernorm.bias`, { shape: [d], init: 'zeros' });
+    out.set(`${pv}.head.mlp.fc1.weight`, { shape: [d, v.mlpDim], init: 'xavier' });
+    out.set(`${pv}.head.mlp.fc1.bias`, { shape: [v.mlpDim], init: 'tiny' });
+    out.set(`${pv}.head.mlp.fc2.weight`, { shape: [v.mlpDim, d], init: 'xavier' });
+    out.set(`${pv}.head.mlp.fc2.bias`, { shape: [d], init: 'tiny' });
+  }
 
   const t = c.text;
   const pt = 'text_model';

@@ -113,15 +113,15 @@ export function mapHead(p: ParamGetter, c: ModelConfig, tokens: tf.Tensor, mask?
   return tf.reshape(out, [b, d]);
 }
 
-/** Runs the image tower on fixed-resolution images or NaFlex patches. */
-export function visionTower(p: ParamGetter, c: ModelConfig, input: VisionInput, opts: VisionOptions = {}): VisionOutput {
+/** Runs the encoder of the image tower: un-pooled tokens after the final LayerNorm, and the padding mask if any. */
+export function visionTokens(p: ParamGetter, c: ModelConfig, input: VisionInput, opts: VisionOptions = {}): { tokens: tf.Tensor; mask?: tf.Tensor } {
   const v = c.vision;
   const pos = p('vision_model.embeddings.position_embedding.weight');
+  const grid = v.naflex ? v.posGrid : fixedGrid(c);
   let x: tf.Tensor;
   let mask: tf.Tensor | undefined;
   if (input.kind === 'fixed') {
     const [, h, w] = input.images.shape;
-    const grid = v.naflex ? v.posGrid : fixedGrid(c);
     const gh = Math.floor(h / v.patchSize);
     const gw = Math.floor(w / v.patchSize);
     x = tf.add(embedPatches(p, patchify(input.images, v.patchSize), opts), positionsForGrid(pos, grid, gh, gw));
@@ -130,13 +130,20 @@ export function visionTower(p: ParamGetter, c: ModelConfig, input: VisionInput, 
     if (dim !== v.patchSize * v.patchSize * 3 || input.spatialShapes.length !== b) {
       throw new ModelInputError('NaFlex patches do not match the model', 'patches', `[${input.spatialShapes.length},L,${v.patchSize ** 2 * 3}]`, `[${input.patches.shape.join(',')}]`);
     }
-    const grid = v.naflex ? v.posGrid : fixedGrid(c);
     const posB = linear(naflexPositionWeights(input.spatialShapes, len, grid), pos);
     x = tf.add(embedPatches(p, input.patches, opts), posB);
     mask = input.mask;
   }
   const bias = mask ? keyPaddingBias(mask) : undefined;
   for (let i = 0; i < v.depth; i++) x = encoderBlock(p, `vision_model.encoder.layers.${i}`, x, v.heads, c.layerNormEps, bias);
-  const tokens = norm(p, 'vision_model.post_layernorm', x, c.layerNormEps);
+  return { tokens: norm(p, 'vision_model.post_layernorm', x, c.layerNormEps), ...(mask && { mask }) };
+}
+
+/** Runs the image tower on fixed-resolution images or NaFlex patches (needs the MAP head: HF vision_use_head). */
+export function visionTower(p: ParamGetter, c: ModelConfig, input: VisionInput, opts: VisionOptions = {}): VisionOutput {
+  if (!c.vision.useHead) {
+    throw new ModelInputError('this model has no MAP head (vision_use_head: false), so it gives image tokens but no image embedding', 'model', 'vision.useHead true', 'false');
+  }
+  const { tokens, mask } = visionTokens(p, c, input, opts);
   return { tokens, pooled: mapHead(p, c, tokens, mask) };
 }

@@ -60,6 +60,8 @@ export const configSchema = z
         maxConcurrentActivities: z.number().int().positive().optional(),
         /** Addresses or CIDRs the ingest fetcher may reach although they are private/loopback (internal mirrors). */
         ssrfAllow: z.array(z.string().min(1)).default([]),
+        /** Model directory (sigforge checkpoint or HF SigLIP export; path or URI) scoring the `model_score` filter. */
+        scorer: z.string().min(1).optional(),
       })
       .strict()
       .prefault({}),

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
+import { type ImageTextScorer } from '../pipelines/curate/filters/filter.js';
 import { openStore, type ObjectStore, type S3Options } from '../storage/index.js';
 import type { SigforgeConfig, TaskQueue } from './config.js';
 import { createCurateActivities } from './curate/activities.js';
@@ -18,6 +19,8 @@ export interface WorkerDeps {
   ssrfAllow?: readonly string[];
   /** S3 settings (`storage.s3`) for reading `s3://` ingest sources, whatever the storage root is. */
   s3?: S3Options;
+  /** Image-text scorer of the `model_score` curation filter (`worker.scorer`); absent: that filter is refused. */
+  scorer?: ImageTextScorer;
 }
 
 /** The activities each task queue's worker registers. */
@@ -27,7 +30,7 @@ export function activitiesFor(queue: TaskQueue, deps: WorkerDeps): Record<string
       return {
         ...createSmokeActivities(deps),
         ...createIngestActivities({ store: deps.store, ssrfAllow: deps.ssrfAllow ?? [], ...(deps.s3 ? { s3: deps.s3 } : {}) }),
-        ...createCurateActivities({ store: deps.store }),
+        ...createCurateActivities({ store: deps.store, ...(deps.scorer ? { scorer: deps.scorer } : {}) }),
         ...createScheduleActivities(deps.s3 ? { s3: deps.s3 } : {}),
       };
     case 'train':

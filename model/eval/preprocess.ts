@@ -1,15 +1,17 @@
 // Evaluation image pre-processing (recipe §8.1): square resize to the model's resolution (no crop) or NaFlex
-// resize_to_sequence (§5), pixels mapped to [-1, 1]. Transparent images are flattened onto white.
+// resize_to_sequence (§5) with Pillow's bilinear (HF's SigLIP 2 processors), pixels mapped to [-1, 1]. Transparent
+// images are flattened onto white.
 import sharp, { type Metadata } from 'sharp';
 import { naflexSize } from '../../pipelines/loader/naflex.js';
 import { EvalDataError } from './errors.js';
+import { pilBilinearRgb } from './pil-resize.js';
 
 /** How images are turned into model input; part of the embedding cache key. */
 export type ImagePrep = { readonly kind: 'fixed'; readonly size: number } | { readonly kind: 'naflex'; readonly patchSize: number; readonly seqLen: number };
 
 /** A short stable text naming a pre-processing (for cache keys and result JSON). */
 export function prepTag(prep: ImagePrep): string {
-  return prep.kind === 'fixed' ? `fixed-${prep.size}-fill-white` : `naflex-p${prep.patchSize}-L${prep.seqLen}-white`;
+  return prep.kind === 'fixed' ? `fixed-${prep.size}-bilinear-white` : `naflex-p${prep.patchSize}-L${prep.seqLen}-bilinear-white`;
 }
 
 /** NaFlex target size: the largest scale whose patch grid (sides rounded up to multiples of p) fits in L patches. */
@@ -19,18 +21,23 @@ export function naflexTargetSize(height: number, width: number, patchSize: numbe
 }
 
 async function rawRgb(bytes: Uint8Array, width: number, height: number, what: string): Promise<Float32Array> {
-  let raw: Buffer;
+  let decoded: { data: Buffer; info: { width: number; height: number; channels: number } };
   try {
-    raw = await sharp(bytes)
+    decoded = await sharp(bytes)
       .rotate()
       .flatten({ background: '#ffffff' })
-      .resize(width, height, { fit: 'fill', kernel: 'lanczos3' })
       .removeAlpha()
-      .raw()
-      .toBuffer();
+      .toColourspace('srgb')
+      .raw({ depth: 'uchar' })
+      .toBuffer({ resolveWithObject: true });
   } catch (cause) {
     throw new EvalDataError(`image does not decode (${(cause as Error).message})`, what, { cause });
   }
+  const { data, info } = decoded;
+  if (info.channels !== 3) throw new EvalDataError(`image decodes to ${info.channels} channels, expected RGB`, what);
+  // Pillow's anti-aliased bilinear, as HF's SigLIP 2 processors resize (not sharp's lanczos3).
+  const src = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const raw = pilBilinearRgb(src, info.height, info.width, height, width);
   const out = new Float32Array(raw.length);
   for (let i = 0; i < raw.length; i++) out[i] = raw[i]! / 127.5 - 1;
   return out;

@@ -9,6 +9,11 @@ const fraction = z.number().gt(0).lt(1);
 export const runConfigSchema = z.object({
   /** A registered size name (`tiny`, `B/16`, …) or a full model config. */
   model: z.union([z.string().min(1), modelConfigSchema]),
+  /**
+   * HF SigLIP / SigLIP 2 directory (local path or file:// URI) the towers start from (`sigforge train --init`); the
+   * model config must be the directory's (the CLI takes it from its config.json). Parameters it lacks start fresh.
+   */
+  init: z.string().min(1).optional(),
   /** Text sequence length override (tiny runs); default the model's. */
   textLength: z.number().int().positive().optional(),
   /** TensorFlow.js backend: auto, tensorflow, wasm or cpu. */
@@ -68,7 +73,11 @@ export const runConfigSchema = z.object({
       /** Fraction f of each super-batch dropped (super-batch = batch / (1 − f)). */
       filter: fraction.default(0.5),
       lr: z.number().positive().default(1e-5),
-      /** Teacher checkpoint: a URI of a committed checkpoint directory, or "base" for this run's base-stage end. */
+      /**
+       * Reference model: another run's committed checkpoint directory or an HF SigLIP / SigLIP 2 directory, as a key
+       * prefix under the storage root (like `--out`), an absolute path, or a file:// / s3:// URI; it keeps its own
+       * tokenizer. Never this run ("base" and checkpoints inside the run are refused).
+       */
       teacher: z.string().min(1),
     })
     .nullable()
@@ -102,7 +111,10 @@ export function parseRunConfig(input: unknown): RunConfig {
     const i = r.error.issues[0]!;
     throw new TrainConfigError(i.message, i.path.join('.') || '(config)', { cause: r.error });
   }
-  const { batchSize, microBatch } = r.data;
+  const { batchSize, microBatch, acid } = r.data;
+  if (acid && (acid.teacher === 'base' || acid.teacher === 'self')) {
+    throw new TrainConfigError('acid.teacher', `"${acid.teacher}" is this run's own checkpoint: ACID needs a separate reference model (another run's checkpoint or an HF SigLIP directory), never the student itself`);
+  }
   if (microBatch !== undefined && batchSize % microBatch !== 0) {
     throw new TrainConfigError(`${microBatch} does not divide batchSize ${batchSize}`, 'microBatch');
   }

@@ -9,13 +9,13 @@ import { type LoaderPosition, startPosition } from '../../pipelines/loader/posit
 import { hashKeys } from '../../pipelines/loader/random.js';
 import { type ObjectStore } from '../../storage/index.js';
 import { type ModelConfig } from '../config.js';
-import { ParamStore } from '../params.js';
 import { hostResidentBackend, type Pending, readAll } from '../step-metrics.js';
 import { createTrainModel, disposeTrainModel, enableDistillation, type TrainBatch, type TrainModel, type TrainStepResult, trainStepAccumulatedDeferred } from '../train-step.js';
 import { rowSigmoidLoss, learnability, selectLearnable, superBatchSize } from './acid.js';
+import { loadReferenceTeacher, type ReferenceTeacher, resolveTeacherRef } from './acid-teacher.js';
+import { initTrainModel, writeInitReport } from './init.js';
 import { disposeTrainBatch, subsetBatch, toTrainBatch, visionInput } from './batch.js';
-import { checkpointKey, listCheckpoints, loadCheckpoint, pruneCheckpoints, readCheckpointFile, readCheckpointMeta, type RunLocation, saveCheckpoint } from './checkpoint.js';
-import { TrainCheckpointError } from './errors.js';
+import { checkpointKey, listCheckpoints, loadCheckpoint, pruneCheckpoints, type RunLocation, saveCheckpoint } from './checkpoint.js';
 import { type MetricRow, writeMetricsChunk } from './metrics.js';
 import { type RunConfig } from './run-config.js';
 import { type StagePlan } from './stages.js';
@@ -76,6 +76,12 @@ async function startState(ctx: StageContext): Promise<{ model: TrainModel; step:
     const { model, meta } = await loadCheckpoint(run.store, dir, opt);
     return { model: enterStage(model, stage), step: meta.step, position: meta.loader };
   }
+  if (config.init) {
+    // Fine-tuning from official weights: towers from the HF directory, the rest fresh and listed in <run>/init.json.
+    const { model, loaded, initialised } = await initTrainModel(config.init, ctx.model, { seed: config.seed, optimizer: opt });
+    await writeInitReport(run, config.init, loaded, initialised);
+    return { model, step: 0, position: startPosition(config.seed) };
+  }
   const model = createTrainModel(ctx.model, { seed: config.seed, optimizer: opt });
   return { model, step: 0, position: startPosition(config.seed, config.loader.rank, config.loader.worldSize) };
 }
@@ -102,32 +108,13 @@ function microBatchOf(ctx: StageContext): number {
   return Math.min(ctx.config.microBatch ?? ctx.stage.batchSize, ctx.stage.batchSize);
 }
 
-async function loadTeacher(ctx: StageContext): Promise<{ params: ParamStore; config: ModelConfig }> {
-  const ref = ctx.stage.acid!.teacher;
-  let store = ctx.run.store;
-  let dir: string;
-  if (ref === 'base') dir = checkpointKey(ctx.run, 'base', ctx.stage.startStep);
-  else {
-    const root = ctx.run.store.rootUri;
-    if (!ref.startsWith(`${root}/`)) throw new TrainCheckpointError(`ACID teacher must be "base" or a checkpoint under ${root}`, ref);
-    dir = ref.slice(root.length + 1);
-    store = ctx.run.store;
-  }
-  const meta = await readCheckpointMeta(store, dir);
-  const host = await readCheckpointFile(store, dir, meta, 'model.safetensors');
-  const tensors = new Map<string, tf.Tensor>();
-  for (const [k, t] of host) tensors.set(k, tf.tensor(t.data, [...t.shape], t.dtype));
-  return { params: ParamStore.fromTensors(tensors, false), config: meta.model };
-}
-
-/** ACID (recipe §6.3): keeps the `keep` most learnable rows of a super-batch (one read of per-row losses). */
-async function acidSubset(host: LoaderBatch, model: TrainModel, teacher: { params: ParamStore; config: ModelConfig }, ctx: StageContext, keep: number): Promise<LoaderBatch> {
+/** ACID (recipe §6.3): keeps the `keep` most learnable rows of a super-batch; the reference teacher reads the captions with its own tokenizer. */
+async function acidSubset(host: LoaderBatch, model: TrainModel, teacher: ReferenceTeacher, ctx: StageContext, keep: number): Promise<LoaderBatch> {
   const input = visionInput(host);
   const ids = tf.tensor2d(host.tokens, [host.ids.length, ctx.text.length], 'int32');
   try {
     const student = await rowSigmoidLoss(model.params.get, model.config, input, ids);
-    const scores = learnability(student, await rowSigmoidLoss(teacher.params.get, teacher.config, input, ids));
-    return subsetBatch(host, selectLearnable(scores, keep));
+    return subsetBatch(host, selectLearnable(learnability(student, await teacher.rowLoss(input, host.captions)), keep));
   } finally {
     tf.dispose([ids, ...(input.kind === 'fixed' ? [input.images] : [input.patches, input.mask])]);
   }
@@ -157,7 +144,7 @@ export async function runStage(ctx: StageContext): Promise<StageResult> {
   const state = await startState(ctx);
   const model = state.model;
   let { step, position } = state;
-  const teacher = stage.acid && step < stage.endStep ? await loadTeacher(ctx) : null;
+  const teacher = stage.acid && step < stage.endStep ? await loadReferenceTeacher(resolveTeacherRef(stage.acid.teacher, run.store.rootUri), run.store.uri(run.prefix)) : null;
   const needsViews = (): boolean => stage.distill && model.distill !== undefined;
   let views = needsViews();
   let loader = await StreamingLoader.open({ store: ctx.data, shards: ctx.shards, config: loaderConfig(ctx, model, views), tokenize: ctx.text.tokenize, position, ...rankOf(ctx) });
@@ -248,7 +235,7 @@ export async function runStage(ctx: StageContext): Promise<StageResult> {
     tf.dispose(pending.flatMap((p) => p.tensors));
     await loader.close();
     disposeTrainModel(model);
-    teacher?.params.dispose();
+    teacher?.dispose();
   }
   const wall = performance.now() - started;
   return {

@@ -56,7 +56,7 @@ describe('emoji benchmark and suites', () => {
           for (const [k, v] of Object.entries(m)) assert.ok(Number.isFinite(v) && v >= 0, `${suite.name} ${k}=${v}`);
         }
         assert.equal(first.dataset.ref, built.ref);
-        assert.equal(first.preprocessing, 'fixed-32-fill-white');
+        assert.equal(first.preprocessing, 'fixed-32-bilinear-white');
         const batches = model.forwardBatches;
         const second = await runSuite({ store, model, modelUri: 'test:tiny', suite, codeVersion: 'test' });
         assert.equal(model.forwardBatches, batches, `${suite.name}: second run did a forward pass`);

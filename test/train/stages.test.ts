@@ -25,7 +25,7 @@ describe('curriculum plan', () => {
     optimizer: { warmupSteps: 10 },
     resolutions: [{ size: 48 }],
     naflex: { seqLens: [4, 16] },
-    acid: { examples: 640, teacher: 'base' },
+    acid: { examples: 640, teacher: 's3://bucket/runs/reference/stages/base/checkpoints/step-0001000' },
   });
   const stages = planStages(run, modelConfig('tiny'));
 

@@ -14,12 +14,13 @@ import { checkpointKey, listCheckpoints, readCheckpointFile, readCheckpointMeta 
 import { readMetrics } from '../../model/run/metrics.js';
 import { type ObjectStore, openStore } from '../../storage/index.js';
 import { writeEmojiDataset } from '../../workflows/dev/emoji-dataset.js';
-import { testRun, tinyRun } from '../../workflows/dev/tiny-run.js';
+import { type TestRun, testRun, tinyRun } from '../../workflows/dev/tiny-run.js';
 
 describe('training stages', () => {
   let dir: string;
   let store: ObjectStore;
   let shards: string[];
+  let full: TestRun | undefined;
   before(async () => {
     await selectBackend('wasm');
     dir = mkdtempSync(path.join(os.tmpdir(), 'sigforge-train-'));
@@ -29,8 +30,11 @@ describe('training stages', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('runs the base stage: loss falls, distillation switches on at 80% with teacher = student, checkpoints pruned', async () => {
-    const cfg = tinyRun({ checkpointEvery: 1, keepLast: 30, resolutions: [{ size: 48, from: 0.95 }], naflex: { from: 0.9, stretch: 1.5, seqLens: [4, 16] }, acid: { examples: 16, filter: 0.5, teacher: 'base' } });
+    // ACID's reference is another run's checkpoint (runs/whole, trained by a later test), never this run.
+    const teacher = store.uri(checkpointKey({ store, prefix: 'runs/whole' }, 'base', 12));
+    const cfg = tinyRun({ checkpointEvery: 1, keepLast: 30, resolutions: [{ size: 48, from: 0.95 }], naflex: { from: 0.9, stretch: 1.5, seqLens: [4, 16] }, acid: { examples: 16, filter: 0.5, teacher } });
     const t = await testRun(store, shards, cfg, 'runs/full');
+    full = t;
     const tensors = tf.memory().numTensors;
     const base = await t.stage('base');
     assert.equal(tf.memory().numTensors - tensors, 0, 'no tensor leak across a stage');
@@ -67,12 +71,6 @@ describe('training stages', () => {
     const nm = await readMetrics(store, 'runs/full', 'naflex');
     assert.deepEqual(nm.map((r) => r.step), [19, 20, 21]);
     assert.ok(nm.every((r) => r.l2g === 0 && r.locca > 0));
-
-    const acid = await t.stage('acid');
-    assert.equal(acid.step, 22);
-    const am = await readMetrics(store, 'runs/full', 'acid');
-    assert.ok(am.every((r) => r.locca === 0 && r.l2g === 0 && r.sigmoid > 0));
-    assert.ok(Math.abs(am[0]!.lr - 1e-5) < 1e-12, `ACID lr ${am[0]!.lr}`);
   });
 
   it('ACID keeps the best (1 − f) of each super-batch', () => {
@@ -136,5 +134,16 @@ describe('training stages', () => {
     }
     // lr 3e-3 for 12 Adam steps moves weights by up to ~3.6e-2; float rounding in the split passes stays far below.
     assert.ok(maxDiff < 1e-3, `max weight difference ${maxDiff}`);
+  });
+
+  it('the ACID stage selects with a separate reference checkpoint (another run) and trains sigmoid only', async () => {
+    assert.ok(full, 'the full-curriculum test ran first');
+    const whole = await testRun(store, shards, tinyRun({ examples: 96, distill: { at: 0.5, momentum: 0.9, locals: 2, localSize: 16 }, checkpointEvery: 4 }), 'runs/whole');
+    await whole.stage('base'); // idempotent: trained by the tests above when run in order
+    const acid = await full.stage('acid');
+    assert.equal(acid.step, 22);
+    const am = await readMetrics(store, 'runs/full', 'acid');
+    assert.ok(am.every((r) => r.locca === 0 && r.l2g === 0 && r.sigmoid > 0));
+    assert.ok(Math.abs(am[0]!.lr - 1e-5) < 1e-12, `ACID lr ${am[0]!.lr}`);
   });
 });

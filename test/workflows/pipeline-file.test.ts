@@ -21,7 +21,7 @@ describe('pipeline file', () => {
   it('the shipped example parses: run config file and relative source resolved against the file', () => {
     const input = readPipelineFile(path.resolve('examples/pipeline.yaml'));
     assert.equal(input.ingest.source, pathToFileURL(path.resolve('examples/urls.parquet')).href);
-    assert.equal((input.train.config as { batchSize: number }).batchSize, 16, 'train-tiny.yaml was read');
+    assert.equal((input.train.config as { batchSize: number }).batchSize, 16, 'train-tiny-reference.yaml was read');
     assert.equal((input.train.config as { model: string }).model, 'tiny');
     assert.equal(input.curate.name, 'web-curated');
     assert.deepEqual(input.evaluate.suites, ['emoji']);

@@ -37,7 +37,7 @@ export interface TestRun {
 
 /** Prepares a run under `prefix` of `store` training on `shards`. */
 export async function testRun(store: ObjectStore, shards: string[], config: RunConfig, prefix = 'runs/t'): Promise<TestRun> {
-  const model = modelConfig(typeof config.model === 'string' ? config.model : 'tiny');
+  const model = typeof config.model === 'string' ? modelConfig(config.model) : config.model;
   const run = { store, prefix };
   const text = await runTextPipe(run, store, shards, model.text.vocabSize, model.text.maxLength);
   const stages = planStages(config, model);

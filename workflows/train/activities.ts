@@ -7,6 +7,7 @@ import { type RunLocation } from '../../model/run/checkpoint.js';
 import { TrainConfigError } from '../../model/run/errors.js';
 import { parseRunConfig, type RunConfig } from '../../model/run/run-config.js';
 import { planStages } from '../../model/run/stages.js';
+import { seedRunVocab } from '../../model/run/init.js';
 import { runTextPipe } from '../../model/run/text.js';
 import { runStage } from '../../model/run/trainer.js';
 import { AlreadyExistsError, joinKey, type ObjectStore, readManifest, resolveDataset } from '../../storage/index.js';
@@ -83,6 +84,7 @@ export function createTrainActivities(deps: TrainActivityDeps) {
         const shards = manifest.shards.map((s) => s.key);
         const run: RunLocation = { store, prefix: input.plan.run };
         ctx.heartbeat();
+        if (config.init) await seedRunVocab(run, config.init, model); // --init: the checkpoint's own vocabulary
         const text = await runTextPipe(run, store, shards, model.text.vocabSize, model.text.maxLength);
         ctx.heartbeat();
         const result = await runStage({

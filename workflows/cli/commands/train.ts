@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { parse as parseYaml } from 'yaml';
-import { TrainConfigError } from '../../../model/run/errors.js';
-import { parseRunConfig } from '../../../model/run/run-config.js';
+import { pathToFileURL } from 'node:url';
+import { CheckpointError } from '../../../model/errors.js';
+import { TrainConfigError, TrainError } from '../../../model/run/errors.js';
+import { initDir, initModelConfig } from '../../../model/run/init.js';
+import { parseRunConfig, type RunConfig } from '../../../model/run/run-config.js';
 import { ConfigError } from '../../config.js';
 import { connectClient } from '../../connection.js';
 import { TRAIN_PROGRESS_QUERY, TRAIN_TASK_QUEUE, type TrainInput, type TrainProgress, type TrainResult } from '../../train/shared.js';
@@ -32,6 +35,18 @@ export function readRunConfig(file: string): ReturnType<typeof parseRunConfig> {
   }
 }
 
+/** The run config for `--init <dir>`: the directory's model config (LocCa decoder added when the run trains it). */
+export async function withInit(run: RunConfig, dir: string): Promise<RunConfig> {
+  try {
+    const model = await initModelConfig(dir, { locca: run.locca });
+    return parseRunConfig({ ...run, model, init: pathToFileURL(initDir(dir)).href });
+  } catch (err) {
+    if (err instanceof TrainError) throw new ConfigError('--init', err.message, 'flags', { cause: err });
+    if (err instanceof CheckpointError) throw new ConfigError('--init', err.message, 'flags', { cause: err });
+    throw err;
+  }
+}
+
 /** `sigforge train`: starts trainWorkflow; with --wait shows a live progress line and prints the result. */
 export function register(program: Command): void {
   program
@@ -40,12 +55,13 @@ export function register(program: Command): void {
     .requiredOption('--config <file>', 'run config (YAML or JSON): model, batch, examples, stages, optimizer (sigforge settings: the global -c before `train`)')
     .requiredOption('--data <dataset@version>', 'curated dataset, name@version or name@latest')
     .requiredOption('--out <run>', 'run location: key prefix under the storage root (runs/x) or a URI inside it')
+    .option('--init <dir>', 'start from official weights: an HF SigLIP / SigLIP 2 directory (config.json + safetensors, sharded too); the model config is taken from it')
     .option('--heartbeat-timeout <s>', 'seconds before a silent training worker is considered dead (default 120)')
     .option('--workflow-id <id>', 'workflow id (default train-<out>-<time>)')
     .option('--wait', 'wait for the result, showing progress')
-    .action(async (o: { config: string; data: string; out: string; heartbeatTimeout?: string; workflowId?: string; wait?: boolean }, command: Command) => {
+    .action(async (o: { config: string; data: string; out: string; init?: string; heartbeatTimeout?: string; workflowId?: string; wait?: boolean }, command: Command) => {
       const config = commandConfig(command);
-      const run = readRunConfig(o.config);
+      const run = o.init ? await withInit(readRunConfig(o.config), o.init) : readRunConfig(o.config);
       const hb = o.heartbeatTimeout === undefined ? undefined : Number(o.heartbeatTimeout);
       if (hb !== undefined && !(Number.isInteger(hb) && hb > 0)) throw new ConfigError('--heartbeat-timeout', `expected a positive integer, got ${o.heartbeatTimeout}`, 'flags');
       const input: TrainInput = { config: run, data: o.data, out: o.out, ...(hb !== undefined && { heartbeatTimeoutSeconds: hb }) };

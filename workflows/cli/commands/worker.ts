@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { TASK_QUEUES, type TaskQueue } from '../../config.js';
 import { connectWorker } from '../../connection.js';
+import { loadModelScorer } from '../../../model/eval/scorer.js';
 import { createWorkers, storeFromConfig } from '../../worker.js';
 import { commandConfig, intFlag } from '../context.js';
 
@@ -20,13 +21,24 @@ export function register(program: Command): void {
           : intFlag(opts.maxConcurrentActivities, '--max-concurrent-activities', 1, 1024);
       const ssrfAllow = opts.ssrfAllow?.split(',').map((a) => a.trim());
       const config = commandConfig(command, { worker: { queues, maxConcurrentActivities: max, ssrfAllow } });
+      const store = storeFromConfig(config);
+      // The model_score filter's scorer: loaded once, its scores cached under the storage root per (model, rows).
+      const scorer =
+        config.worker.scorer && config.worker.queues.includes('etl')
+          ? await loadModelScorer(config.worker.scorer, { cache: store, load: config.storage.s3 ? { store: { s3: config.storage.s3 } } : {} })
+          : undefined;
       const connection = await connectWorker(config.temporal);
       try {
         const workers = await createWorkers({
           connection,
           namespace: config.temporal.namespace,
           queues: config.worker.queues,
-          deps: { store: storeFromConfig(config), ssrfAllow: config.worker.ssrfAllow, ...(config.storage.s3 ? { s3: config.storage.s3 } : {}) },
+          deps: {
+            store,
+            ssrfAllow: config.worker.ssrfAllow,
+            ...(config.storage.s3 ? { s3: config.storage.s3 } : {}),
+            ...(scorer ? { scorer: scorer.score } : {}),
+          },
           maxConcurrentActivities: config.worker.maxConcurrentActivities,
         });
         console.error(
@@ -37,6 +49,7 @@ export function register(program: Command): void {
         await Promise.all(workers.map((w) => w.run()));
       } finally {
         await connection.close();
+        scorer?.dispose();
       }
     });
 }
