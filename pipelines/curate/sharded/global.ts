@@ -3,7 +3,6 @@
 // and M4 from aggregated statistics). Each call below reads and writes one shard's or one partition's Parquet
 // files on the store, so its memory is bounded by the shard size and the partition count, never by the dataset;
 // the driver itself holds only sums. Decisions equal `planCuration`'s on the same rows (test: sharded.test.ts).
-import { CurateConfigError } from '../errors.js';
 import { type CurateFilter } from '../filters/filter.js';
 import { type HashSet } from '../dedup.js';
 import { chooseLshParams, expectedRecall } from '../lsh.js';
@@ -17,6 +16,7 @@ import { m4Options, m4Phases } from './m4.js';
 import { m4Bins } from '../m4-stats.js';
 import { float32Bucket, RankSelector } from './select.js';
 import { applyDedupPhase, type DedupSettings, memberPhase, referencePhase } from './phases-dedup.js';
+import { scoreCutPhases } from './score-cut.js';
 import { type ShardState } from './state.js';
 
 /** Reference sets of the step (as `planCuration` takes them). */
@@ -31,17 +31,13 @@ export interface ShardedInputs {
 /** Runs every phase; returns the report (the per-shard outcome goes to `onShard`). */
 export async function planSharded(ctx: ShardedContext, inputs: ShardedInputs): Promise<PlanReport> {
   const { cfg } = ctx;
-  if ((inputs.filters ?? []).some((f) => f.globalThreshold)) {
-    throw new CurateConfigError(
-      'filters.model_score.top_fraction',
-      'a global score cut is not supported by the sharded global step yet',
-    );
-  }
   const S = shardCount(ctx);
   const n = ctx.space.offsets[S]!;
+  const cut = await scoreCutPhases(ctx, inputs.filters ?? []);
   const settings: DedupSettings = {
     evalSets: inputs.evalSets ?? [],
     prior: inputs.prior ?? [],
+    cut,
     decontam: chooseLshParams(
       n,
       cfg.decontamination.k,

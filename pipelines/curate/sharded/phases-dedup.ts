@@ -2,6 +2,7 @@
 // versions (reference hash sets are held in memory: their size, not the dataset's, bounds it), emit signatures,
 // send cluster members, and apply the cluster decisions. Each reads and writes only its shard's files.
 import { type HashSet, matchReference } from '../dedup.js';
+import { type CurateFilter } from '../filters/filter.js';
 import { type LshParams } from '../lsh.js';
 import { emitMembers, readShardDecisions } from './clusters.js';
 import { finalLabels } from './components.js';
@@ -11,6 +12,8 @@ import { activeOf, readState, writeState } from './state.js';
 
 /** Reference sets and LSH settings of the dedup phases (fixed from the total row count). */
 export interface DedupSettings {
+  /** The filter with a global cut, its threshold set (drops active rows it fails as `<name>:low`). */
+  readonly cut: CurateFilter | null;
   readonly evalSets: readonly HashSet[];
   readonly prior: readonly HashSet[];
   readonly decontam: LshParams;
@@ -38,16 +41,20 @@ export async function referencePhase(ctx: ShardedContext, shard: number, s: Dedu
     hasScore: c.score.some((x) => !Number.isNaN(x)),
   };
   addAttributeSums(out.attrBefore, attrs, active, ctx.cfg, null);
+  const drop1 = (i: number, why: string): void => {
+    active[i] = 0;
+    reason[i] = why;
+  };
   const drop = (hit: Uint8Array, why: string): number => {
     let count = 0;
     for (let i = 0; i < c.n; i++) {
       if (!hit[i]) continue;
-      active[i] = 0;
-      reason[i] = why;
+      drop1(i, why);
       count++;
     }
     return count;
   };
+  if (s.cut) for (let i = 0; i < c.n; i++) if (active[i] && s.cut.test(c, i) !== null) drop1(i, `${s.cut.name}:low`);
   for (const ev of s.evalSets) {
     out.decontamination[ev.name] = drop(matchReference(c, active, ev, s.decontam, true), `decontam:${ev.name}`);
   }

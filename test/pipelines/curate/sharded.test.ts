@@ -49,7 +49,14 @@ function refSet(name: string, c: CurateColumns, rows: number[], flip: number): H
 
 async function compare(config: unknown, withScores: boolean): Promise<void> {
   const cfg = parseCurateConfig(config);
-  const filters = createFilters(cfg.filters.map(({ name, ...params }) => ({ name, params })));
+  // Scores are filled below; the scorer only has to exist for the model_score filter to be created.
+  const scorer = async (): Promise<Float32Array> => await Promise.reject(new Error('not called: scores are given'));
+  const makeFilters = () =>
+    createFilters(
+      cfg.filters.map(({ name, ...params }) => ({ name, params })),
+      { scorer },
+    );
+  const filters = makeFilters();
   const data = syntheticRows({ rows: 5000, seed: 11, dupFraction: 0.08, k: 4, englishShare: 0.7, personFraction: 0.3 });
   const c = data.columns;
   // Planted exact duplicates (same bytes' sha256, across shard boundaries too).
@@ -58,7 +65,7 @@ async function compare(config: unknown, withScores: boolean): Promise<void> {
   const step = runShardStep(c, filters, new AttributeTagger(lexiconByLanguage()), 'lexicon');
   const evalSets = [refSet('ev', c, [3, 50, 700, 1200, 4321], 0b101)];
   const prior = [refSet('old@1', c, [10, 11, 2500, 2600, 4999], 0b1)];
-  const whole = planCuration(c, step.reason, step.attrs, cfg, { evalSets, prior });
+  const whole = planCuration(c, step.reason, step.attrs, cfg, { evalSets, prior, filters: makeFilters() });
 
   const cuts = [0, 700, 701, 2100, 3900, 5000];
   const shards = cuts.slice(1).map((to, s) => sliceSummary(c, step.reason, step.attrs, cuts[s]!, to));
@@ -73,6 +80,7 @@ async function compare(config: unknown, withScores: boolean): Promise<void> {
     {
       evalSets,
       prior,
+      filters: makeFilters(),
       onShard: (s, state, a) => {
         reason.push(...state.reason);
         weight.push(...state.weight);
@@ -93,9 +101,11 @@ async function compare(config: unknown, withScores: boolean): Promise<void> {
     JSON.parse(JSON.stringify({ ...r, dedup: { ...r.dedup, lsh_candidates: 0 } }));
   assert.deepEqual(roundFloats(strip(report)), roundFloats(strip(whole.report)));
   // The comparison is meaningful: every stage dropped something.
+  if (cfg.filters.some((f) => f.name === 'model_score')) assert.ok(whole.report.dropped['model_score:low']! > 0);
   for (const k of ['dedup:exact', 'dedup:near', 'dedup:prior', 'decontam:ev', 'language_mix', 'm4']) {
     if (k === 'language_mix' && cfg.language_mix.mode !== 'subsample') continue;
     if (k === 'm4' && cfg.m4.mode !== 'subsample') continue;
+    if (k === 'decontam:ev' && cfg.filters.some((f) => f.name === 'model_score')) continue; // cut by score first
     assert.ok((whole.report.dropped[k] ?? 0) > 0, `${k} dropped rows: ${JSON.stringify(whole.report.dropped)}`);
   }
   assert.ok(whole.altCaptions.size > 0, 'some survivors merged captions');
@@ -126,6 +136,13 @@ describe('sharded global step', () => {
         language_mix: { mode: 'weight' },
         m4: { enabled: true, mode: 'weight', beta: 0.2 },
       },
+      true,
+    );
+  });
+
+  it('equals the single-process plan: a global model-score cut (top fraction)', async () => {
+    await compare(
+      { seed: 5, filters: [{ name: 'basic' }, { name: 'model_score', top_fraction: 0.7 }], dedup: { k: 4 } },
       true,
     );
   });
