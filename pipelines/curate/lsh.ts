@@ -38,7 +38,8 @@ export function chooseLshParams(
   return { k, bitsPerBand: r, bands: Math.min(bands, 512), seed };
 }
 
-function bandMasks(params: LshParams): Uint32Array {
+/** The (hi, lo) masks of each band's sampled bits: masks[2b], masks[2b+1]. */
+export function bandMasks(params: LshParams): Uint32Array {
   const rand = mulberry32(params.seed ^ 0x5eed1234);
   const masks = new Uint32Array(params.bands * 2);
   for (let b = 0; b < params.bands; b++) {
@@ -52,6 +53,11 @@ function bandMasks(params: LshParams): Uint32Array {
     }
   }
   return masks;
+}
+
+/** A band's 32-bit bucket key of a hash: a mix of its masked halves. */
+export function bandKey(hi: number, lo: number, maskHi: number, maskLo: number): number {
+  return fmix32((fmix32((hi & maskHi) ^ 0x9e3779b9) ^ (lo & maskLo)) >>> 0);
 }
 
 /**
@@ -80,7 +86,7 @@ export function forEachNearPair(
     const mh = masks[2 * b]!;
     const ml = masks[2 * b + 1]!;
     for (let i = 0; i < n; i++) {
-      const key = fmix32((fmix32((hi[i]! & mh) ^ 0x9e3779b9) ^ (lo[i]! & ml)) >>> 0) >>> (32 - keyBits);
+      const key = bandKey(hi[i]!, lo[i]!, mh, ml) >>> (32 - keyBits);
       packed[i] = key * idxScale + i;
     }
     packed.sort();

@@ -80,7 +80,10 @@ describe('evaluateWorkflow on a real Temporal dev server', () => {
     const input = { models: [pathToFileURL(run).href], suites: ['emoji-zeroshot', 'emoji-rb'], emoji: EMOJI, out: 'eval/runs/test' };
     const [first, second] = await worker.runUntil(async () => {
       const a: EvaluateResult = await env.client.workflow.execute('evaluateWorkflow', { taskQueue: 'eval', workflowId: 'eval-1', args: [input] });
-      const b: EvaluateResult = await env.client.workflow.execute('evaluateWorkflow', { taskQueue: 'eval', workflowId: 'eval-2', args: [input] });
+      // The rerun evaluates one job per run: it continues as new once and returns the same results.
+      const hb = await env.client.workflow.start('evaluateWorkflow', { taskQueue: 'eval', workflowId: 'eval-2', args: [{ ...input, jobsPerRun: 1 }] });
+      const b: EvaluateResult = await hb.result();
+      assert.notEqual((await env.client.workflow.getHandle('eval-2').describe()).runId, hb.firstExecutionRunId, 'continued as new');
       return [a, b];
     });
     assert.equal(first.results.length, 2);

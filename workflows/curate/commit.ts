@@ -11,7 +11,8 @@ import {
 import { parseCurateConfig } from '../../pipelines/curate/config.js';
 import { mulberry32 } from '../../pipelines/curate/hash.js';
 import { shuffleInPlace } from '../../pipelines/random.js';
-import { hashIndexKey, materializedKey, reportKeys } from './keys.js';
+import { hashIndexDir, materializedKey, reportKeys } from './keys.js';
+import { MaterializeResultSchema, readStoredJson } from './schemas.js';
 import {
   type CuratePlanInfo,
   type CuratePlanRef,
@@ -48,9 +49,7 @@ export async function commitCurated(
   if (!global || !full) return await existing();
   const infos: NonNullable<MaterializeResult['info']>[] = [];
   for (let shard = 0; shard < ref.shardCount; shard++) {
-    const done = JSON.parse(
-      new TextDecoder().decode(await store.get(materializedKey(ref.name, ref.version, shard))),
-    ) as MaterializeResult;
+    const done = await readStoredJson(store, materializedKey(ref.name, ref.version, shard), MaterializeResultSchema);
     if (done.info) infos.push(done.info);
   }
   // Rows are shuffled inside each shard at write time; the manifest lists shards in a seeded order too, so
@@ -76,7 +75,7 @@ export async function commitCurated(
         infeasible: global.infeasible,
         report: global.reportUri,
         report_html: global.reportHtmlUri,
-        hash_index: store.uri(hashIndexKey(ref.name, ref.version)),
+        hash_index: store.uri(hashIndexDir(ref.name, ref.version)),
       },
     },
   });

@@ -34,3 +34,18 @@ export function reportKeys(name: string, version: string): { json: string; html:
 export function hashIndexKey(name: string, version: string): string {
   return `curation/index/${name}/${version}.parquet`;
 }
+
+/** Folder of a curated version's hash index parts (the sharded global step writes one per input shard). */
+export function hashIndexDir(name: string, version: string): string {
+  return `curation/index/${name}/${version}`;
+}
+
+/** One input shard's part of a curated version's hash index. */
+export function hashIndexPartKey(name: string, version: string, shard: number): string {
+  return `${hashIndexDir(name, version)}/part-${String(shard).padStart(5, '0')}.parquet`;
+}
+
+/** Prefix of the sharded global step's stage files (removed when the step finishes). */
+export function globalStagePrefix(name: string, version: string): string {
+  return `${runPrefix(name, version)}/global`;
+}

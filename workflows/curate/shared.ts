@@ -21,6 +21,22 @@ export interface CurateInput {
   maxConcurrentShards?: number;
   /** Heartbeat timeout of shard activities in seconds; default 60. */
   heartbeatTimeoutSeconds?: number;
+  /** Shard activities per workflow run before it continues as new (bounds history size); default 1000. */
+  shardsPerRun?: number;
+  /** Set by the workflow itself when it continues as new: where the previous run stopped. */
+  resume?: CurateResume;
+}
+
+/** The state a curate run hands to its continuation. */
+export interface CurateResume {
+  plan: CuratePlanRef;
+  phase: 'scoring' | 'materializing';
+  /** First shard the continuation starts with. */
+  next: number;
+  shardsReused: number;
+  shardsScored: number;
+  /** The global step's result once it ran. */
+  global: GlobalStepResult | null;
 }
 
 /** One input shard as the plan lists it. */

@@ -1,7 +1,8 @@
 // The curate workflow: prepare, score every input shard in parallel (cached), a barrier, the global step
 // (dedup, decontamination, language mix, M4), materialize every shard in parallel, then commit the manifest
-// last. Deterministic and thin: activities do the work.
-import { defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+// last. Deterministic and thin: activities do the work. After `shardsPerRun` shard activities (or when Temporal
+// suggests it) a run continues as new with its position, so history stays bounded for any shard count.
+import { continueAsNew, defineQuery, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { slidingWindow } from '../sliding-window.workflow.js';
 import type { CurateActivities } from './activities.js';
 import {
@@ -9,15 +10,13 @@ import {
   type CurateInput,
   type CurateProgress,
   type CurateResult,
-  type MaterializeResult,
-  type ScoreShardResult,
+  type CurateResume,
 } from './shared.js';
 
 /** Query answering the run's progress. */
 export const curateProgressQuery = defineQuery<CurateProgress>(CURATE_PROGRESS_QUERY);
 
-/** Curates a raw dataset version into a curated version; returns its summary. */
-export async function curateWorkflow(input: CurateInput): Promise<CurateResult> {
+function activities(input: CurateInput) {
   const short = proxyActivities<CurateActivities>({
     startToCloseTimeout: '10 minutes',
     retry: { maximumAttempts: 5, initialInterval: '1 second' },
@@ -27,6 +26,12 @@ export async function curateWorkflow(input: CurateInput): Promise<CurateResult> 
     heartbeatTimeout: `${input.heartbeatTimeoutSeconds ?? 60} seconds`,
     retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 10 },
   });
+  return { short, long };
+}
+
+/** Curates a raw dataset version into a curated version; returns its summary. */
+export async function curateWorkflow(input: CurateInput): Promise<CurateResult> {
+  const { short, long } = activities(input);
   const progress: CurateProgress = {
     name: input.name,
     version: null,
@@ -37,39 +42,70 @@ export async function curateWorkflow(input: CurateInput): Promise<CurateResult> 
   };
   setHandler(curateProgressQuery, () => progress);
 
-  const plan = await short.prepareCuration(input);
+  let state: CurateResume;
+  if (input.resume) state = input.resume;
+  else {
+    const plan = await short.prepareCuration(input);
+    if (plan.committed) {
+      Object.assign(progress, { version: plan.version, shardsTotal: plan.shardCount, phase: 'done' });
+      return await short.commitCuration({ plan, global: null });
+    }
+    state = { plan, phase: 'scoring', next: 0, shardsReused: 0, shardsScored: 0, global: null };
+  }
+  const { plan } = state;
   progress.version = plan.version;
   progress.shardsTotal = plan.shardCount;
-  if (plan.committed) {
-    progress.phase = 'done';
-    return await short.commitCuration({ plan, global: null });
-  }
   const window = Math.max(1, input.maxConcurrentShards ?? 4);
+  // Shard activities left in this run's history budget.
+  let budget = Math.max(1, input.shardsPerRun ?? 1000);
+  const stop = (): boolean => budget <= 0 || workflowInfo().continueAsNewSuggested;
+  const span = (): number => Math.min(plan.shardCount, state.next + Math.max(1, budget));
 
-  progress.phase = 'scoring';
-  const scored = await slidingWindow<ScoreShardResult>(
-    0,
-    plan.shardCount,
-    window,
-    (shard) => long.scoreShard({ plan, shard }),
-    () => void progress.shardsScored++,
-  );
-
-  progress.phase = 'planning';
-  const global = await long.globalStep(plan);
+  if (state.phase === 'scoring') {
+    progress.phase = 'scoring';
+    progress.shardsScored = state.next;
+    while (state.next < plan.shardCount) {
+      if (stop()) return await continueAsNew<typeof curateWorkflow>({ ...input, resume: state });
+      const to = span();
+      await slidingWindow(
+        state.next,
+        to,
+        window,
+        (shard) => long.scoreShard({ plan, shard }),
+        (r) => {
+          progress.shardsScored++;
+          if (r.reused) state.shardsReused++;
+          else state.shardsScored++;
+        },
+      );
+      budget -= to - state.next;
+      state.next = to;
+    }
+    progress.phase = 'planning';
+    state = { ...state, phase: 'materializing', next: 0, global: await long.globalStep(plan) };
+  }
 
   progress.phase = 'materializing';
-  await slidingWindow<MaterializeResult>(
-    0,
-    plan.shardCount,
-    window,
-    (shard) => long.materializeShard({ plan, shard }),
-    () => void progress.shardsMaterialized++,
-  );
+  progress.shardsScored = plan.shardCount;
+  progress.shardsMaterialized = state.next;
+  while (state.next < plan.shardCount) {
+    if (stop()) return await continueAsNew<typeof curateWorkflow>({ ...input, resume: state });
+    const to = span();
+    await slidingWindow(
+      state.next,
+      to,
+      window,
+      (shard) => long.materializeShard({ plan, shard }),
+      () => {
+        progress.shardsMaterialized++;
+      },
+    );
+    budget -= to - state.next;
+    state.next = to;
+  }
 
   progress.phase = 'committing';
-  const result = await short.commitCuration({ plan, global });
+  const result = await short.commitCuration({ plan, global: state.global });
   progress.phase = 'done';
-  const reused = scored.filter((s) => s.reused).length;
-  return { ...result, shardsReused: reused, shardsScored: scored.length - reused };
+  return { ...result, shardsReused: state.shardsReused, shardsScored: state.shardsScored };
 }

@@ -26,6 +26,10 @@ export interface EvaluateInput {
   maxConcurrent?: number;
   /** tfjs backend on the worker (auto, wasm, cpu, tensorflow); default the worker's choice. */
   backend?: string;
+  /** Evaluations per workflow run before it continues as new (bounds history size); default 500. */
+  jobsPerRun?: number;
+  /** Set by the workflow when it continues as new: the resolved jobs and the results so far. */
+  resume?: { jobs: EvalJob[]; results: EvalJobResult[] };
 }
 
 /** A suite as JSON (validated by the activities; see model/eval/suite.ts). */

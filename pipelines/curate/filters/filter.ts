@@ -21,6 +21,9 @@ export interface CurateFilter {
   readonly scorer?: ImageTextScorer;
   /** Present on filters whose cut depends on the whole dataset: returns the global threshold to use. */
   globalThreshold?(scoresOfSurvivors: Float32Array): number;
+  /** With `globalThreshold`: the top fraction of finite scores kept, and a setter for a threshold found elsewhere (sharded). */
+  readonly globalFraction?: number;
+  setThreshold?(threshold: number): void;
 }
 
 /** A registry entry: a zod schema for the filter's params and a factory. */

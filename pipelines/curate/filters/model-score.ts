@@ -30,6 +30,10 @@ export const modelScoreFilter = defineFilter({
         if (Number.isNaN(s)) return 'model_score:unscored';
         return s >= threshold ? null : 'model_score:low';
       },
+      ...(p.top_fraction !== undefined && {
+        globalFraction: p.top_fraction,
+        setThreshold: (t: number): void => void (threshold = t),
+      }),
       globalThreshold:
         p.top_fraction === undefined
           ? undefined

@@ -232,4 +232,29 @@ describe('curateWorkflow (real Temporal, local storage)', () => {
     );
     assert.equal(await store.head(datasetKeys('bad2', 'x').manifest), null);
   });
+
+  it('continues as new after shardsPerRun shard activities and gives the rows of a single run', async () => {
+    const base = { input: 'raw@v1', config, name: 'cont', evalSets: ['evalset@v1'], maxConcurrentShards: 2 };
+    const one = await run({ ...base, version: 'one' }, 'curate-cont-one');
+    const handle = await env.client.workflow.start('curateWorkflow', {
+      taskQueue: 'etl',
+      workflowId: 'curate-cont-many',
+      args: [{ ...base, version: 'many', shardsPerRun: 1 } satisfies CurateInput],
+    });
+    const many = (await handle.result()) as CurateResult;
+    // 3 shards scored + 3 materialized, one per run: the first run continued as new (several times).
+    const last = await env.client.workflow.getHandle('curate-cont-many').describe();
+    assert.notEqual(last.runId, handle.firstExecutionRunId, 'continued as new');
+    assert.equal(many.shardsScored + many.shardsReused, 3);
+    assert.equal(many.rowsOut, one.rowsOut);
+    const key = (r: { id: string; weight: number | null; alt_captions: string[] }): string =>
+      `${r.id}|${r.weight}|${[...r.alt_captions].sort().join('/')}`;
+    const a = (await datasetRows(store, 'cont', 'one')).map(key).sort();
+    const b = (await datasetRows(store, 'cont', 'many')).map(key).sort();
+    assert.ok(a.length > 0);
+    assert.deepEqual(b, a);
+    // A continued run's history replays against the workflow code.
+    const history = await env.client.workflow.getHandle('curate-cont-many').fetchHistory();
+    await Worker.runReplayHistory({ workflowsPath }, history, 'curate-cont-many');
+  });
 });
