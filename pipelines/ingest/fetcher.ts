@@ -5,6 +5,7 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
+import { SsrfAllowSchema } from './address.js';
 import { RowError } from './errors.js';
 import { HostLimiter, Semaphore } from './limiter.js';
 import { sniffImage, describeBody, type ImageFormat } from './sniff.js';
@@ -29,7 +30,7 @@ export const FetchOptionsSchema = z.object({
   /** Honour X-Robots-Tag noai/noimageai/noindex/noimageindex. */
   respectRobotsTag: z.boolean().default(true),
   /** CIDRs or addresses the SSRF guard lets through (tests, internal mirrors). Empty = guard fully on. */
-  ssrfAllow: z.array(z.string()).default([]),
+  ssrfAllow: SsrfAllowSchema.default([]),
 });
 /** Parsed fetcher settings. */
 export type FetchOptions = z.infer<typeof FetchOptionsSchema>;
