@@ -7,6 +7,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { SsrfAllowSchema } from './address.js';
 import { RowError } from './errors.js';
+import { DEFAULT_REDACTED_PARAMS, RedactParamsSchema, redactIn, redactUrl } from './redact.js';
 import { HostLimiter, Semaphore } from './limiter.js';
 import { sniffImage, describeBody, type ImageFormat } from './sniff.js';
 import { checkLiteralHost, findBlocked, guardedLookup } from './ssrf.js';
@@ -31,6 +32,8 @@ export const FetchOptionsSchema = z.object({
   respectRobotsTag: z.boolean().default(true),
   /** CIDRs or addresses the SSRF guard lets through (tests, internal mirrors). Empty = guard fully on. */
   ssrfAllow: SsrfAllowSchema.default([]),
+  /** Query parameters whose values never reach records, errors or histories (signed-URL signatures, tokens). */
+  redactQueryParams: RedactParamsSchema.default([...DEFAULT_REDACTED_PARAMS]),
 });
 /** Parsed fetcher settings. */
 export type FetchOptions = z.infer<typeof FetchOptionsSchema>;
@@ -109,6 +112,11 @@ export class Fetcher {
     }
   }
 
+  /** The URL as records and errors may show it: no userinfo, secret query values replaced. */
+  redact(url: string): string {
+    return redactUrl(url, this.options.redactQueryParams);
+  }
+
   /** Closes pooled connections. */
   async close(): Promise<void> {
     await this.agent.close();
@@ -122,13 +130,13 @@ export class Fetcher {
       try {
         parsed = new URL(url);
       } catch (cause) {
-        throw new RowError('invalid_input', `not a valid URL: ${JSON.stringify(url)}`, startUrl, { cause });
+        throw new RowError('invalid_input', `not a valid URL: ${JSON.stringify(this.redact(url))}`, startUrl, { cause });
       }
       if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
         throw new RowError('invalid_input', `unsupported URL scheme ${parsed.protocol} (http and https only)`, startUrl);
       }
       if (seen.has(parsed.href)) {
-        throw new RowError('redirect_loop', `redirect loop: ${parsed.href} seen twice`, startUrl);
+        throw new RowError('redirect_loop', `redirect loop: ${this.redact(parsed.href)} seen twice`, startUrl);
       }
       if (hop > this.options.maxRedirects) {
         throw new RowError('redirect_loop', `more than ${this.options.maxRedirects} redirects`, startUrl);
@@ -167,7 +175,7 @@ export class Fetcher {
       if (status < 200 || status >= 300) {
         await res.body.dump().catch(() => undefined);
         const retryable = status >= 500 || status === 429 || status === 408;
-        throw new RowError('http_error', `HTTP ${status} from ${url.href}`, startUrl, {
+        throw new RowError('http_error', `HTTP ${status} from ${this.redact(url.href)}`, startUrl, {
           retryable,
           retryAfterMs: parseRetryAfter(header(res.headers, 'retry-after')),
         });
@@ -217,7 +225,7 @@ export class Fetcher {
     const blocked = findBlocked(err);
     if (blocked) return new RowError('blocked_address', blocked.message, url, { cause: err });
     const code = (err as { code?: string }).code ?? '';
-    const message = (err as Error).message ?? String(err);
+    const message = redactIn((err as Error).message ?? String(err), url, this.options.redactQueryParams);
     if (/TIMEOUT/i.test(code)) {
       return new RowError('timeout', `${code}: ${message}`, url, { cause: err, retryable: true });
     }

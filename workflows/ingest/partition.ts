@@ -140,6 +140,7 @@ export async function runPartition(plan: IngestPlan, partition: number, io: Part
     image: ImageOptionsSchema.parse(plan.image),
     lang: io.lang,
     now: io.now ?? Date.now,
+    redactUrl: (url) => fetcher.redact(url),
   };
   const chunks = Math.max(1, Math.ceil((end - start) / plan.chunkRows));
   // Heartbeat on a timer too: a chunk of slow URLs can take longer than the heartbeat timeout.
