@@ -25,9 +25,13 @@ export interface RecordContext {
   redactUrl?: (url: string) => string;
 }
 
-/** Stable record id: the first 128 bits of sha256(source, url, caption), hex. */
-export function recordId(source: string, url: string, caption: string): string {
-  return createHash('sha256').update(`${source}\0${url}\0${caption}`).digest('hex').slice(0, 32);
+/**
+ * Stable record id: the first 128 bits of sha256(source, row index, url, caption), hex. The row index makes two rows
+ * with the same URL and caption two records (curation decides per id); it is the row's position in its source, so
+ * a rerun of the same source gives the same ids.
+ */
+export function recordId(source: string, index: number, url: string, caption: string): string {
+  return createHash('sha256').update(`${source}\0${index}\0${url}\0${caption}`).digest('hex').slice(0, 32);
 }
 
 type RowFields = Pick<
@@ -39,7 +43,7 @@ type RowFields = Pick<
 function rowFields(row: SourceRow, ctx: Pick<RecordContext, 'source' | 'lang' | 'now' | 'redactUrl'>): RowFields {
   const guess = ctx.lang.identify(row.caption);
   return {
-    id: recordId(ctx.source, row.url, row.caption),
+    id: row.id ?? recordId(ctx.source, row.index, row.url, row.caption),
     source: ctx.source,
     url: (ctx.redactUrl ?? redactUrl)(row.url),
     caption: row.caption,

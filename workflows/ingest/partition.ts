@@ -86,7 +86,8 @@ async function chunkRecords(
       continue;
     }
     const row: SourceRow = {
-      index: i,
+      index: start + i,
+      id: r.id,
       url: r.url,
       caption: r.caption,
       alt_captions: r.alt_captions,
