@@ -6,6 +6,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { SsrfAllowSchema } from './address.js';
+import { ACCEPT_ENCODING, readBody } from './body.js';
 import { RowError } from './errors.js';
 import { DEFAULT_REDACTED_PARAMS, RedactParamsSchema, redactIn, redactUrl } from './redact.js';
 import { HostLimiter, Semaphore } from './limiter.js';
@@ -162,7 +163,7 @@ export class Fetcher {
       const res = await request(url, {
         dispatcher: this.agent,
         method: 'GET',
-        headers: { 'user-agent': this.options.userAgent, accept: 'image/*,*/*;q=0.5' },
+        headers: { 'user-agent': this.options.userAgent, accept: 'image/*,*/*;q=0.5', 'accept-encoding': ACCEPT_ENCODING },
         signal: abort.signal,
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
@@ -192,17 +193,13 @@ export class Fetcher {
         res.body.destroy();
         throw new RowError('too_large', `Content-Length ${declared} exceeds maxBodyBytes ${this.options.maxBodyBytes}`, startUrl);
       }
-      const chunks: Uint8Array[] = [];
-      let size = 0;
-      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-        size += chunk.length;
-        if (size > this.options.maxBodyBytes) {
-          res.body.destroy();
-          throw new RowError('too_large', `body exceeds maxBodyBytes ${this.options.maxBodyBytes}`, startUrl);
-        }
-        chunks.push(chunk);
-      }
-      const bytes = Buffer.concat(chunks, size);
+      const bytes = await readBody({
+        body: res.body,
+        contentEncoding: header(res.headers, 'content-encoding'),
+        declared,
+        maxBytes: this.options.maxBodyBytes,
+        url: startUrl,
+      });
       const format = sniffImage(bytes);
       const contentType = header(res.headers, 'content-type') ?? null;
       if (!format) {
