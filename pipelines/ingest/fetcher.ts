@@ -9,7 +9,7 @@ import { SsrfAllowSchema } from './address.js';
 import { ACCEPT_ENCODING, readBody } from './body.js';
 import { RowError } from './errors.js';
 import { DEFAULT_REDACTED_PARAMS, RedactParamsSchema, redactIn, redactUrl } from './redact.js';
-import { HostLimiter, Semaphore } from './limiter.js';
+import { ByteBudget, HostLimiter, Semaphore } from './limiter.js';
 import { sniffImage, describeBody, type ImageFormat } from './sniff.js';
 import { checkLiteralHost, findBlocked, guardedLookup } from './ssrf.js';
 
@@ -27,6 +27,11 @@ export const FetchOptionsSchema = z.object({
   /** Longest Retry-After we wait for inside one run; longer ones leave the row retryable for later. */
   maxRetryAfterMs: z.number().min(0).default(30_000),
   maxBodyBytes: z.number().int().min(1).default(32 * 1024 * 1024),
+  /**
+   * Bytes of bodies one fetcher buffers at once, across all its downloads (each reserves its Content-Length, or
+   * maxBodyBytes when none is given, before reading): 64 downloads of 32 MiB must not mean 2 GiB.
+   */
+  maxBufferedBytes: z.number().int().min(1).default(256 * 1024 * 1024),
   maxRedirects: z.number().int().min(0).default(5),
   userAgent: z.string().default('sigforge/0.1 (+https://github.com/sigforge/sigforge; image-text dataset builder)'),
   /** Honour X-Robots-Tag noai/noimageai/noindex/noimageindex. */
@@ -50,11 +55,16 @@ export interface FetchResult {
 const OPT_OUT = new Set(['noai', 'noimageai', 'noindex', 'noimageindex']);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Parses Retry-After (seconds or HTTP date) into milliseconds, or undefined. */
+/**
+ * Parses Retry-After into milliseconds, or undefined: delay-seconds (a fraction such as `1.5` too, which some
+ * servers send) or an HTTP date, which always names a weekday or month; anything else is not a date.
+ */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const t = Date.parse(value);
+  const v = value?.trim();
+  if (!v) return undefined;
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  if (!/[a-z]/i.test(v)) return undefined;
+  const t = Date.parse(v);
   return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
 
@@ -80,6 +90,7 @@ export class Fetcher {
   private readonly agent: Agent;
   private readonly global: Semaphore;
   private readonly hosts: HostLimiter;
+  private readonly budget: ByteBudget;
 
   constructor(options: Partial<FetchOptions> = {}) {
     this.options = FetchOptionsSchema.parse(options);
@@ -90,26 +101,27 @@ export class Fetcher {
     });
     this.global = new Semaphore(this.options.concurrency);
     this.hosts = new HostLimiter(this.options.perHostConcurrency, this.options.perHostRate);
+    this.budget = new ByteBudget(this.options.maxBufferedBytes);
   }
 
   /** Fetches one URL, retrying transient failures; throws RowError with the row's final status. */
   async fetch(url: string): Promise<FetchResult> {
-    const release = await this.global.acquire();
-    try {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await this.fetchFollowingRedirects(url);
-        } catch (err) {
-          const rowErr = err instanceof RowError ? err : this.classify(err, url);
-          if (!rowErr.retryable || attempt >= this.options.retries) throw rowErr;
-          const backoff = this.options.backoffBaseMs * 2 ** attempt * (0.5 + Math.random());
-          const wait = rowErr.retryAfterMs ?? backoff;
-          if (wait > this.options.maxRetryAfterMs) throw rowErr;
-          await sleep(wait);
-        }
+    for (let attempt = 0; ; attempt++) {
+      // The global slot is held per attempt, never across a back-off sleep: one slow host must not starve the others.
+      const release = await this.global.acquire();
+      let rowErr: RowError;
+      try {
+        return await this.fetchFollowingRedirects(url);
+      } catch (err) {
+        rowErr = err instanceof RowError ? err : this.classify(err, url);
+      } finally {
+        release();
       }
-    } finally {
-      release();
+      if (!rowErr.retryable || attempt >= this.options.retries) throw rowErr;
+      const backoff = this.options.backoffBaseMs * 2 ** attempt * (0.5 + Math.random());
+      const wait = rowErr.retryAfterMs ?? backoff;
+      if (wait > this.options.maxRetryAfterMs) throw rowErr;
+      await sleep(wait);
     }
   }
 
@@ -176,10 +188,10 @@ export class Fetcher {
       if (status < 200 || status >= 300) {
         await res.body.dump().catch(() => undefined);
         const retryable = status >= 500 || status === 429 || status === 408;
-        throw new RowError('http_error', `HTTP ${status} from ${this.redact(url.href)}`, startUrl, {
-          retryable,
-          retryAfterMs: parseRetryAfter(header(res.headers, 'retry-after')),
-        });
+        const retryAfterMs = parseRetryAfter(header(res.headers, 'retry-after'));
+        // A 429 slows the whole host down, not only this row: its other slots wait too.
+        if (status === 429) this.hosts.backOff(url.host, retryAfterMs ?? this.options.backoffBaseMs);
+        throw new RowError('http_error', `HTTP ${status} from ${this.redact(url.href)}`, startUrl, { retryable, retryAfterMs });
       }
       if (this.options.respectRobotsTag) {
         const optOut = robotsOptOut(res.headers['x-robots-tag']);
@@ -193,13 +205,20 @@ export class Fetcher {
         res.body.destroy();
         throw new RowError('too_large', `Content-Length ${declared} exceeds maxBodyBytes ${this.options.maxBodyBytes}`, startUrl);
       }
-      const bytes = await readBody({
-        body: res.body,
-        contentEncoding: header(res.headers, 'content-encoding'),
-        declared,
-        maxBytes: this.options.maxBodyBytes,
-        url: startUrl,
-      });
+      const reserve = Number.isFinite(declared) && header(res.headers, 'content-encoding') === undefined ? declared : this.options.maxBodyBytes;
+      const unreserve = await this.budget.reserve(Math.max(1, reserve));
+      let bytes: Buffer;
+      try {
+        bytes = await readBody({
+          body: res.body,
+          contentEncoding: header(res.headers, 'content-encoding'),
+          declared,
+          maxBytes: this.options.maxBodyBytes,
+          url: startUrl,
+        });
+      } finally {
+        unreserve();
+      }
       const format = sniffImage(bytes);
       const contentType = header(res.headers, 'content-type') ?? null;
       if (!format) {
