@@ -31,8 +31,29 @@ export function parseDatasetRef(ref: string): { name: string; version: string | 
   return { name, version };
 }
 
-/** Resolves `name@latest` (newest `created_at`, ties by version) or `name@<version>` to its manifest. */
-export async function resolveDataset(store: ObjectStore, ref: string): Promise<Manifest> {
+/** A version `@latest` passed over because its manifest does not read or validate. */
+export interface SkippedVersion {
+  version: string;
+  error: Error;
+}
+
+/** Newest first: by commit sequence; versions committed before sequences existed come after, newest created_at first. */
+function newestFirst(a: Manifest, b: Manifest): number {
+  if ((a.commit_seq ?? 0) !== (b.commit_seq ?? 0)) return (b.commit_seq ?? 0) - (a.commit_seq ?? 0);
+  const t = Date.parse(b.created_at) - Date.parse(a.created_at);
+  return t !== 0 ? t : a.version < b.version ? 1 : a.version > b.version ? -1 : 0;
+}
+
+/**
+ * Resolves `name@<version>` to its manifest, or `name@latest` to the version with the highest commit sequence
+ * (see commitManifest; never a writer's clock). A version whose manifest is invalid is skipped and reported through
+ * `onSkipped` instead of breaking `@latest` for the whole name; when none is valid, the error lists them all.
+ */
+export async function resolveDataset(
+  store: ObjectStore,
+  ref: string,
+  opts: { onSkipped?: (skipped: SkippedVersion) => void } = {},
+): Promise<Manifest> {
   const { name, version } = parseDatasetRef(ref);
   if (version !== 'latest') return readManifest(store, name, version);
   const versions: string[] = [];
@@ -45,12 +66,23 @@ export async function resolveDataset(store: ObjectStore, ref: string): Promise<M
       subject: name,
     });
   }
-  const manifests = await Promise.all(versions.map((v) => readManifest(store, name, v)));
-  manifests.sort((a, b) => {
-    const t = Date.parse(b.created_at) - Date.parse(a.created_at);
-    return t !== 0 ? t : a.version < b.version ? 1 : a.version > b.version ? -1 : 0;
-  });
-  return manifests[0] as Manifest;
+  const manifests: Manifest[] = [];
+  const skipped: SkippedVersion[] = [];
+  for (const v of versions) {
+    try {
+      manifests.push(await readManifest(store, name, v));
+    } catch (err) {
+      if (!(err instanceof ManifestError)) throw err;
+      skipped.push({ version: v, error: err });
+      opts.onSkipped?.({ version: v, error: err });
+    }
+  }
+  if (manifests.length === 0) {
+    throw new ManifestError(`dataset ${name}: no valid version (${skipped.map((s) => `${s.version}: ${s.error.message}`).join('; ')})`, {
+      subject: name,
+    });
+  }
+  return manifests.sort(newestFirst)[0] as Manifest;
 }
 
 /** One node of a lineage tree. */

@@ -35,5 +35,6 @@ export {
   resolveDataset,
   verifyDataset,
   type LineageNode,
+  type SkippedVersion,
 } from './catalog.js';
 export { inspectShard, type ShardSummary } from './shard-inspect.js';

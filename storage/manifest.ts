@@ -52,6 +52,11 @@ export const ManifestSchema = z.object({
   shards: z.array(ManifestShardSchema),
   lineage: LineageSchema,
   stats: z.record(z.string(), z.unknown()),
+  /**
+   * Commit sequence of this version among its dataset's versions (1, 2, …), taken from the store at commit time,
+   * never from a clock: `@latest` is the highest. Absent in manifests committed before it existed.
+   */
+  commit_seq: z.number().int().positive().optional(),
 });
 
 /** A validated manifest. */
@@ -116,6 +121,29 @@ export function parseManifest(value: unknown, source: string): Manifest {
   return parsed.data;
 }
 
+const seqPrefix = (name: string): string => `datasets/${checkDatasetPart('name', name)}/_commits/`;
+
+/**
+ * Takes the next commit sequence number of dataset `name`: creates `datasets/<name>/_commits/<n>` only if absent,
+ * so two concurrent commits never get the same number (the loser tries the next one).
+ */
+async function nextCommitSeq(store: ObjectStore, name: string, version: string): Promise<number> {
+  let max = 0;
+  for await (const { key } of store.list(seqPrefix(name))) {
+    const n = Number(key.slice(seqPrefix(name).length));
+    if (Number.isSafeInteger(n)) max = Math.max(max, n);
+  }
+  for (let n = max + 1; n < max + 1000; n++) {
+    try {
+      await store.putIfAbsent(`${seqPrefix(name)}${String(n).padStart(12, '0')}`, new TextEncoder().encode(version));
+      return n;
+    } catch (err) {
+      if (!(err instanceof AlreadyExistsError)) throw err;
+    }
+  }
+  throw new ManifestError(`dataset ${name}: could not take a commit sequence number after 1000 tries`, { subject: name });
+}
+
 /**
  * Commits a dataset version: validates the manifest, checks every listed shard exists with the recorded size,
  * then creates `datasets/<name>/<version>/manifest.json` only if absent. A concurrent or repeated commit of the
@@ -137,7 +165,11 @@ export async function commitManifest(store: ObjectStore, manifest: Manifest): Pr
       );
     }
   }
-  const body = new TextEncoder().encode(`${JSON.stringify(valid, null, 2)}\n`);
+  if (await store.head(keys.manifest)) {
+    throw new AlreadyExistsError(`dataset ${manifest.name}@${manifest.version}: already committed at ${uri}`, { subject: uri });
+  }
+  const commit_seq = await nextCommitSeq(store, manifest.name, manifest.version);
+  const body = new TextEncoder().encode(`${JSON.stringify({ ...valid, commit_seq }, null, 2)}\n`);
   try {
     await store.putIfAbsent(keys.manifest, body);
   } catch (err) {

@@ -17,7 +17,11 @@ export type RecordStatus =
   | 'opted_out'
   | 'blocked_address'
   | 'redirect_loop'
-  | 'invalid_input';
+  | 'invalid_input'
+  /** A 200 response with a zero-byte body. */
+  | 'empty'
+  /** A body shorter than its Content-Length (the connection closed early). */
+  | 'truncated';
 
 /** Every status value, in a stable order (for schemas and stats). */
 export const RECORD_STATUSES: readonly RecordStatus[] = [
@@ -34,6 +38,8 @@ export const RECORD_STATUSES: readonly RecordStatus[] = [
   'blocked_address',
   'redirect_loop',
   'invalid_input',
+  'empty',
+  'truncated',
 ];
 
 /** A labelled box in stored-image pixel coordinates (LocCa grounding targets). */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -261,7 +262,21 @@ export class S3Store implements ObjectStore {
     } catch (err) {
       throw this.error('put', key, err);
     }
-    return { size, sha256: hash.digest('hex') };
+    const sha256 = hash.digest('hex');
+    // The sha256 is known only once every part is sent; a server-side copy onto itself records it as metadata, so
+    // get() verifies multipart objects as it does small ones.
+    await this.send('put', key, () =>
+      this.client.send(
+        new CopyObjectCommand({
+          Bucket: this.bucket,
+          Key: this.full(key),
+          CopySource: `${this.bucket}/${this.full(key).split('/').map(encodeURIComponent).join('/')}`,
+          MetadataDirective: 'REPLACE',
+          Metadata: { [SHA_META]: sha256 },
+        }),
+      ),
+    );
+    return { size, sha256 };
   }
 
   private async bodyBytes(op: string, key: string, body: unknown): Promise<Uint8Array> {

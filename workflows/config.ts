@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
 import { z } from 'zod';
+import { SsrfAllowSchema } from '../pipelines/ingest/address.js';
 
 /** The task queues a worker can serve (ARCHITECTURE.md §Temporal). */
 export const TASK_QUEUES = ['etl', 'train', 'eval'] as const;
@@ -59,7 +60,7 @@ export const configSchema = z
         queues: z.array(z.enum(TASK_QUEUES)).min(1).default([...TASK_QUEUES]),
         maxConcurrentActivities: z.number().int().positive().optional(),
         /** Addresses or CIDRs the ingest fetcher may reach although they are private/loopback (internal mirrors). */
-        ssrfAllow: z.array(z.string().min(1)).default([]),
+        ssrfAllow: SsrfAllowSchema.default([]),
         /** Model directory (sigforge checkpoint or HF SigLIP export; path or URI) scoring the `model_score` filter. */
         scorer: z.string().min(1).optional(),
       })

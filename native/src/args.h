@@ -1,6 +1,7 @@
 // Positional argument unpacking for the fused kernels: every failure throws a JS error naming the function and the
 // argument, and returns false.
 #pragma once
+#include <initializer_list>
 #include <string>
 
 #include "napi_util.h"
@@ -48,6 +49,19 @@ class Args {
     if (v.length == want) return true;
     return RangeError(std::string(name) + " has " + std::to_string(v.length) + " elements, expected " +
                       std::to_string(want));
+  }
+
+  // Checks that view `name` has exactly dims[0]·dims[1]·… elements; a product beyond size_t is a RangeError, never
+  // a wrapped-around length that a short buffer could match.
+  template <typename T>
+  bool Length(const View<T>& v, const char* name, std::initializer_list<size_t> dims) {
+    size_t want = 1;
+    if (!sigforge::CheckedProduct(dims, &want)) {
+      std::string shape;
+      for (size_t d : dims) shape += (shape.empty() ? "" : "x") + std::to_string(d);
+      return RangeError(std::string(name) + " shape " + shape + " has more elements than memory can address");
+    }
+    return Length(v, name, want);
   }
 
   bool RangeError(const std::string& message) {

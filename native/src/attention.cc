@@ -65,9 +65,9 @@ napi_value Attention(napi_env env, napi_callback_info info) {
   double scale;
   if (!a.Init(env, info, 13, "attention") || !a.F32(0, "q", &q) || !a.F32(1, "k", &k) || !a.F32(2, "v", &v) ||
       !a.F32(3, "bias", &bias, true) || !a.I32(4, "biasStrides", &strides, true) || !ReadShape(a, 5, &s, &scale) ||
-      !a.F32(11, "out", &out) || !a.F32(12, "probs", &probs) || !a.Length(q, "q", s.b * s.tq * s.d) ||
-      !a.Length(k, "k", s.b * s.tk * s.d) || !a.Length(v, "v", s.b * s.tk * s.d) ||
-      !a.Length(out, "out", s.b * s.tq * s.d) || !a.Length(probs, "probs", s.b * s.heads * s.tq * s.tk))
+      !a.F32(11, "out", &out) || !a.F32(12, "probs", &probs) || !a.Length(q, "q", {s.b, s.tq, s.d}) ||
+      !a.Length(k, "k", {s.b, s.tk, s.d}) || !a.Length(v, "v", {s.b, s.tk, s.d}) ||
+      !a.Length(out, "out", {s.b, s.tq, s.d}) || !a.Length(probs, "probs", {s.b, s.heads, s.tq, s.tk}))
     return nullptr;
   size_t st[4] = {0, 0, 0, 0};
   if (bias.present) {
@@ -126,10 +126,10 @@ napi_value AttentionGrad(napi_env env, napi_callback_info info) {
   if (!a.Init(env, info, 14, "attentionGrad") || !a.F32(0, "dout", &dout) || !a.F32(1, "q", &q) ||
       !a.F32(2, "k", &k) || !a.F32(3, "v", &v) || !a.F32(4, "probs", &probs) || !ReadShape(a, 5, &s, &scale) ||
       !a.F32(11, "dq", &dq) || !a.F32(12, "dk", &dk) || !a.F32(13, "dv", &dv) ||
-      !a.Length(dout, "dout", s.b * s.tq * s.d) || !a.Length(q, "q", s.b * s.tq * s.d) ||
-      !a.Length(k, "k", s.b * s.tk * s.d) || !a.Length(v, "v", s.b * s.tk * s.d) ||
-      !a.Length(probs, "probs", s.b * s.heads * s.tq * s.tk) || !a.Length(dq, "dq", s.b * s.tq * s.d) ||
-      !a.Length(dk, "dk", s.b * s.tk * s.d) || !a.Length(dv, "dv", s.b * s.tk * s.d))
+      !a.Length(dout, "dout", {s.b, s.tq, s.d}) || !a.Length(q, "q", {s.b, s.tq, s.d}) ||
+      !a.Length(k, "k", {s.b, s.tk, s.d}) || !a.Length(v, "v", {s.b, s.tk, s.d}) ||
+      !a.Length(probs, "probs", {s.b, s.heads, s.tq, s.tk}) || !a.Length(dq, "dq", {s.b, s.tq, s.d}) ||
+      !a.Length(dk, "dk", {s.b, s.tk, s.d}) || !a.Length(dv, "dv", {s.b, s.tk, s.d}))
     return nullptr;
   if (s.tq == 0 || s.tk == 0 || s.b == 0) {
     std::memset(dq.data, 0, dq.length * sizeof(float));

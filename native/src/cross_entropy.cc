@@ -34,12 +34,13 @@ napi_value CrossEntropy(napi_env env, napi_callback_info info) {
   size_t rows, classes;
   if (!a.Init(env, info, 7, "crossEntropy") || !a.F32(0, "logits", &logits) || !a.I32(1, "targets", &targets) ||
       !a.F32(2, "weights", &weights) || !a.Size(3, "rows", &rows) || !a.Size(4, "classes", &classes) ||
-      !a.F32(5, "lse", &lse) || !a.F32(6, "loss", &loss) || !a.Length(logits, "logits", rows * classes) ||
+      !a.F32(5, "lse", &lse) || !a.F32(6, "loss", &loss) || !a.Length(logits, "logits", {rows, classes}) ||
       !a.Length(targets, "targets", rows) || !a.Length(weights, "weights", rows) || !a.Length(lse, "lse", rows) ||
       !a.Length(loss, "loss", 1))
     return nullptr;
   double total = 0;
-  std::vector<float> scratch(classes);
+  // classes is bounded by the logits only when there is a row: no row, nothing to allocate.
+  std::vector<float> scratch(rows > 0 ? classes : 0);
   for (size_t r = 0; r < rows; ++r) {
     const float* row = logits.data + r * classes;
     const float l = classes > 0 ? LogSumExp(row, classes, scratch.data()) : -INFINITY;
@@ -62,9 +63,9 @@ napi_value CrossEntropyGrad(napi_env env, napi_callback_info info) {
   if (!a.Init(env, info, 8, "crossEntropyGrad") || !a.F32(0, "dloss", &dloss) || !a.F32(1, "logits", &logits) ||
       !a.I32(2, "targets", &targets) || !a.F32(3, "weights", &weights) || !a.F32(4, "lse", &lse) ||
       !a.Size(5, "rows", &rows) || !a.Size(6, "classes", &classes) || !a.F32(7, "dlogits", &dlogits) ||
-      !a.Length(dloss, "dloss", 1) || !a.Length(logits, "logits", rows * classes) ||
+      !a.Length(dloss, "dloss", 1) || !a.Length(logits, "logits", {rows, classes}) ||
       !a.Length(targets, "targets", rows) || !a.Length(weights, "weights", rows) || !a.Length(lse, "lse", rows) ||
-      !a.Length(dlogits, "dlogits", rows * classes))
+      !a.Length(dlogits, "dlogits", {rows, classes}))
     return nullptr;
   for (size_t r = 0; r < rows; ++r) {
     const float s = dloss.data[0] * weights.data[r];

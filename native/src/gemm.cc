@@ -15,11 +15,12 @@ bool RangeError(napi_env env, const std::string& message) {
 }
 
 // Every matrix a batch entry touches must lie inside its buffer, or we would read or write out of bounds.
-bool CheckIndices(napi_env env, const char* name, const View<int32_t>& idx, int64_t batch, int64_t matrix_size,
+bool CheckIndices(napi_env env, const char* name, const View<int32_t>& idx, int64_t batch, size_t matrix_size,
                   size_t buffer_length) {
   for (int64_t i = 0; i < batch; ++i) {
     const int64_t m = idx.present ? idx.data[i] : i;
-    if (m < 0 || (m + 1) * matrix_size > static_cast<int64_t>(buffer_length)) {
+    size_t end = 0;
+    if (m < 0 || !sigforge::CheckedMul(static_cast<size_t>(m) + 1, matrix_size, &end) || end > buffer_length) {
       return RangeError(env, std::string(name) + " batch entry " + std::to_string(i) + " selects matrix " +
                                  std::to_string(m) + " of " + std::to_string(matrix_size) +
                                  " elements beyond a buffer of " + std::to_string(buffer_length));
@@ -72,13 +73,17 @@ napi_value Sgemm(napi_env env, napi_callback_info info) {
     RangeError(env, "sgemm: aIndex/bIndex are shorter than batch " + std::to_string(batch));
     return nullptr;
   }
-  if (batch * m * n > static_cast<int64_t>(c.length)) {
-    RangeError(env, "sgemm: c has " + std::to_string(c.length) + " elements, batch*m*n needs " +
-                        std::to_string(batch * m * n));
+  // Products checked before use: a wrapped-around size would let a short buffer pass and the BLAS run off its end.
+  const size_t dims[3] = {static_cast<size_t>(batch), static_cast<size_t>(m), static_cast<size_t>(n)};
+  size_t c_needs = 0;
+  if (!sigforge::CheckedProduct(dims, &c_needs) || c_needs > c.length) {
+    RangeError(env, "sgemm: c has " + std::to_string(c.length) + " elements, too few for batch=" +
+                        std::to_string(batch) + " m=" + std::to_string(m) + " n=" + std::to_string(n));
     return nullptr;
   }
-  if (!CheckIndices(env, "sgemm: a", a_idx, batch, m * k, a.length)) return nullptr;
-  if (!CheckIndices(env, "sgemm: b", b_idx, batch, k * n, b.length)) return nullptr;
+  // m, k, n < 2^31 here, so m·k and k·n fit in 62 bits.
+  if (!CheckIndices(env, "sgemm: a", a_idx, batch, static_cast<size_t>(m * k), a.length)) return nullptr;
+  if (!CheckIndices(env, "sgemm: b", b_idx, batch, static_cast<size_t>(k * n), b.length)) return nullptr;
   if (batch == 0 || m == 0 || n == 0) return nullptr;
   if (k == 0) {
     std::memset(c.data, 0, static_cast<size_t>(batch * m * n) * sizeof(float));

@@ -70,8 +70,8 @@ napi_value LayerNorm(napi_env env, napi_callback_info info) {
   double eps;
   if (!a.Init(env, info, 7, "layerNorm") || !a.F32(0, "x", &x) || !a.F32(1, "gamma", &gamma) ||
       !a.F32(2, "beta", &beta) || !a.Size(3, "rows", &rows) || !a.Size(4, "d", &d) || !a.Num(5, "eps", &eps) ||
-      !a.F32(6, "y", &y) || !a.Length(x, "x", rows * d) || !a.Length(gamma, "gamma", d) ||
-      !a.Length(beta, "beta", d) || !a.Length(y, "y", rows * d))
+      !a.F32(6, "y", &y) || !a.Length(x, "x", {rows, d}) || !a.Length(gamma, "gamma", d) ||
+      !a.Length(beta, "beta", d) || !a.Length(y, "y", {rows, d}))
     return nullptr;
   if (d == 0) return nullptr;
   const float e = static_cast<float>(eps);
@@ -88,8 +88,8 @@ napi_value LayerNormGrad(napi_env env, napi_callback_info info) {
   if (!a.Init(env, info, 9, "layerNormGrad") || !a.F32(0, "dy", &dy) || !a.F32(1, "x", &x) ||
       !a.F32(2, "gamma", &gamma) || !a.Size(3, "rows", &rows) || !a.Size(4, "d", &d) || !a.Num(5, "eps", &eps) ||
       !a.F32(6, "dx", &dx) || !a.F32(7, "dgamma", &dgamma) || !a.F32(8, "dbeta", &dbeta) ||
-      !a.Length(dy, "dy", rows * d) || !a.Length(x, "x", rows * d) || !a.Length(gamma, "gamma", d) ||
-      !a.Length(dx, "dx", rows * d) || !a.Length(dgamma, "dgamma", d) || !a.Length(dbeta, "dbeta", d))
+      !a.Length(dy, "dy", {rows, d}) || !a.Length(x, "x", {rows, d}) || !a.Length(gamma, "gamma", d) ||
+      !a.Length(dx, "dx", {rows, d}) || !a.Length(dgamma, "dgamma", d) || !a.Length(dbeta, "dbeta", d))
     return nullptr;
   const float e = static_cast<float>(eps);
   std::vector<double> sum_dgamma(d, 0.0), sum_dbeta(d, 0.0);

@@ -145,7 +145,10 @@ napi_value Transpose(napi_env env, napi_callback_info info) {
       return nullptr;
     }
     seen[static_cast<size_t>(p)] = true;
-    total *= static_cast<size_t>(shape.data[d]);
+  }
+  if (!sigforge::CheckedProduct(std::vector<int64_t>(shape.data, shape.data + rank), &total)) {
+    napi_throw_range_error(env, "ERR_SIGFORGE_NATIVE_RANGE", "transpose: shape has more elements than memory can address");
+    return nullptr;
   }
   if (x.length < total || y.length < total) {
     napi_throw_range_error(env, "ERR_SIGFORGE_NATIVE_RANGE",
@@ -230,9 +233,11 @@ napi_value Tile(napi_env env, napi_callback_info info) {
       return nullptr;
     }
     in_shape[d] = shape.data[d];
-    out_shape[d] = static_cast<int64_t>(shape.data[d]) * reps.data[d];
-    in_total *= static_cast<size_t>(in_shape[d]);
-    out_total *= static_cast<size_t>(out_shape[d]);
+    out_shape[d] = static_cast<int64_t>(shape.data[d]) * reps.data[d];  // < 2^62: both factors are int32
+  }
+  if (!sigforge::CheckedProduct(in_shape, &in_total) || !sigforge::CheckedProduct(out_shape, &out_total)) {
+    napi_throw_range_error(env, "ERR_SIGFORGE_NATIVE_RANGE", "tile: shape·reps has more elements than memory can address");
+    return nullptr;
   }
   if (x.length < in_total || y.length < out_total) {
     napi_throw_range_error(env, "ERR_SIGFORGE_NATIVE_RANGE",
@@ -278,8 +283,11 @@ napi_value Gather(napi_env env, napi_callback_info info) {
     return nullptr;
   }
   const size_t n = idx.length;
-  if (outer < 0 || dim < 0 || inner < 0 || x.length < static_cast<size_t>(outer * dim * inner) ||
-      y.length < static_cast<size_t>(outer) * n * static_cast<size_t>(inner)) {
+  size_t x_needs = 0, y_needs = 0;
+  const bool fits = outer >= 0 && dim >= 0 && inner >= 0 &&
+                    sigforge::CheckedProduct(std::vector<int64_t>{outer, dim, inner}, &x_needs) &&
+                    sigforge::CheckedProduct(std::vector<size_t>{static_cast<size_t>(outer), n, static_cast<size_t>(inner)}, &y_needs);
+  if (!fits || x.length < x_needs || y.length < y_needs) {
     napi_throw_range_error(env, "ERR_SIGFORGE_NATIVE_RANGE",
                            ("gather: x of " + std::to_string(x.length) + " or y of " + std::to_string(y.length) +
                             " elements is too short for [" + std::to_string(outer) + ", " + std::to_string(dim) +

@@ -36,8 +36,8 @@ napi_value Linear(napi_env env, napi_callback_info info) {
   size_t m, k, n;
   if (!a.Init(env, info, 7, "linear") || !a.F32(0, "x", &x) || !a.F32(1, "w", &w) ||
       !a.F32(2, "bias", &bias, true) || !a.Size(3, "m", &m) || !a.Size(4, "k", &k) || !a.Size(5, "n", &n) ||
-      !a.F32(6, "y", &y) || !Dims(a, m, k, n) || !a.Length(x, "x", m * k) || !a.Length(w, "w", k * n) ||
-      (bias.present && !a.Length(bias, "bias", n)) || !a.Length(y, "y", m * n))
+      !a.F32(6, "y", &y) || !Dims(a, m, k, n) || !a.Length(x, "x", {m, k}) || !a.Length(w, "w", {k, n}) ||
+      (bias.present && !a.Length(bias, "bias", n)) || !a.Length(y, "y", {m, n}))
     return nullptr;
   if (m == 0 || n == 0) return nullptr;
   if (k == 0) {
@@ -63,9 +63,9 @@ napi_value LinearGrad(napi_env env, napi_callback_info info) {
   size_t m, k, n;
   if (!a.Init(env, info, 9, "linearGrad") || !a.F32(0, "dy", &dy) || !a.F32(1, "x", &x) || !a.F32(2, "w", &w) ||
       !a.Size(3, "m", &m) || !a.Size(4, "k", &k) || !a.Size(5, "n", &n) || !a.F32(6, "dx", &dx) ||
-      !a.F32(7, "dw", &dw) || !a.F32(8, "db", &db, true) || !Dims(a, m, k, n) || !a.Length(dy, "dy", m * n) ||
-      !a.Length(x, "x", m * k) || !a.Length(w, "w", k * n) || !a.Length(dx, "dx", m * k) ||
-      !a.Length(dw, "dw", k * n) || (db.present && !a.Length(db, "db", n)))
+      !a.F32(7, "dw", &dw) || !a.F32(8, "db", &db, true) || !Dims(a, m, k, n) || !a.Length(dy, "dy", {m, n}) ||
+      !a.Length(x, "x", {m, k}) || !a.Length(w, "w", {k, n}) || !a.Length(dx, "dx", {m, k}) ||
+      !a.Length(dw, "dw", {k, n}) || (db.present && !a.Length(db, "db", n)))
     return nullptr;
   const int mi = static_cast<int>(m), ki = static_cast<int>(k), ni = static_cast<int>(n);
   if (m == 0 || n == 0) {

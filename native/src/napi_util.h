@@ -66,6 +66,33 @@ inline bool GetDouble(napi_env env, napi_value value, const char* name, double* 
   return true;
 }
 
+namespace sigforge {
+
+// *out = a·b; false (and *out unchanged) when the product does not fit in size_t.
+inline bool CheckedMul(size_t a, size_t b, size_t* out) {
+  size_t r;
+  if (__builtin_mul_overflow(a, b, &r)) return false;
+  *out = r;
+  return true;
+}
+
+// *out = the product of `dims`; false when it does not fit in size_t (a zero factor makes it 0, never an overflow).
+template <typename Dims>
+inline bool CheckedProduct(const Dims& dims, size_t* out) {
+  size_t p = 1;
+  bool zero = false, overflow = false;
+  for (auto d : dims) {
+    if (d == 0) zero = true;
+    if (!overflow && !CheckedMul(p, static_cast<size_t>(d), &p)) overflow = true;
+  }
+  if (zero) p = 0;
+  else if (overflow) return false;
+  *out = p;
+  return true;
+}
+
+}  // namespace sigforge
+
 napi_value Sgemm(napi_env env, napi_callback_info info);
 napi_value Epilogue(napi_env env, napi_callback_info info);
 napi_value Tanh(napi_env env, napi_callback_info info);

@@ -2,6 +2,7 @@
  * IP address classification for the SSRF guard. Pure: works on address strings, never resolves or connects.
  */
 import { isIP } from 'node:net';
+import { z } from 'zod';
 
 /** What an address is, from the point of view of "may a web crawler connect to it". */
 export type AddressClass =
@@ -81,6 +82,26 @@ function ipv6Groups(ip: string): number[] | null {
   return out;
 }
 
+type Groups = [number, number, number, number, number, number, number, number];
+
+const v4Of = (hi: number, lo: number): string => `${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`;
+const worst = (...classes: AddressClass[]): AddressClass | null => classes.find((k) => k !== 'public') ?? null;
+
+/**
+ * Transition prefixes that carry an IPv4 address, which a relay or translator may forward to: NAT64 64:ff9b::/96,
+ * local-use NAT64 64:ff9b:1::/48 (never public: RFC 8215 keeps it inside one network), 6to4 2002::/16 and Teredo
+ * 2001::/32 (server and XOR-obfuscated client). Returns the class to use, or null when the prefix is not one of these.
+ */
+function classifyEmbeddedV4([a, b, c, d, e, f, g, h]: Groups): AddressClass | null {
+  if (a === 0x64 && b === 0xff9b && c === 0 && d === 0 && e === 0 && f === 0) return classifyV4(v4Of(g, h));
+  if (a === 0x64 && b === 0xff9b && c === 1) return worst(classifyV4(v4Of(g, h))) ?? 'private';
+  if (a === 0x2002) return classifyV4(v4Of(b, c)) === 'public' ? null : classifyV4(v4Of(b, c));
+  if (a === 0x2001 && b === 0) {
+    return worst(classifyV4(v4Of(c, d)), classifyV4(v4Of(g ^ 0xffff, h ^ 0xffff)));
+  }
+  return null;
+}
+
 function classifyV6(ip: string): AddressClass {
   const g = ipv6Groups(ip);
   if (!g) return 'invalid';
@@ -92,10 +113,8 @@ function classifyV6(ip: string): AddressClass {
   if (zeroPrefix && (f === 0xffff || f === 0)) {
     return classifyV4(`${g6 >> 8}.${g6 & 255}.${h >> 8}.${h & 255}`);
   }
-  // NAT64 (64:ff9b::/96) embeds IPv4 too.
-  if (a === 0x64 && b === 0xff9b && c === 0 && d === 0 && e === 0 && f === 0) {
-    return classifyV4(`${g6 >> 8}.${g6 & 255}.${h >> 8}.${h & 255}`);
-  }
+  const embedded = classifyEmbeddedV4(g as Groups);
+  if (embedded) return embedded;
   if (a === 0xfd00 && b === 0x0ec2 && c === 0 && d === 0 && e === 0 && f === 0 && g6 === 0 && h === 0x254) {
     return 'metadata';
   } // AWS IMDS over IPv6: fd00:ec2::254
@@ -116,28 +135,63 @@ export function classifyAddress(address: string): AddressClass {
   return 'invalid';
 }
 
-/** Whether the address is inside a CIDR block (`10.0.0.0/8`, `::1/128`) or equal to a bare address. */
-export function addressInCidr(address: string, cidr: string): boolean {
-  const [base, bitsText] = cidr.split('/') as [string, string | undefined];
-  const a = classifyAddress(address) === 'invalid' ? null : address;
-  if (!a) return false;
-  const aV4 = ipv4ToNumber(a);
-  const bV4 = ipv4ToNumber(base);
-  if (aV4 !== null && bV4 !== null) {
-    const bits = bitsText === undefined ? 32 : Number(bitsText);
-    if (bits === 0) return true;
-    const size = 2 ** (32 - bits);
-    return Math.floor(aV4 / size) === Math.floor(bV4 / size);
+/** A parsed allow-list entry: an address family, its base address and a prefix length within that family. */
+export interface Cidr {
+  family: 4 | 6;
+  /** Eight 16-bit groups (IPv6) or two (IPv4, high then low half). */
+  groups: number[];
+  bits: number;
+}
+
+/**
+ * Parses an allow-list entry strictly (`10.0.0.0/8`, `::1/128`, or a bare address); returns a reason string for
+ * anything else. An empty, negative, fractional or out-of-range prefix is an error, never a wider range.
+ */
+export function parseCidr(text: string): Cidr | string {
+  const slash = text.indexOf('/');
+  const base = slash < 0 ? text : text.slice(0, slash);
+  const bitsText = slash < 0 ? undefined : text.slice(slash + 1);
+  const family = isIP(base);
+  if (family === 0) return `${JSON.stringify(base)} is not an IPv4 or IPv6 address`;
+  const max = family === 4 ? 32 : 128;
+  if (bitsText !== undefined && !/^\d{1,3}$/.test(bitsText)) return `prefix ${JSON.stringify(bitsText)} is not a number 0-${max}`;
+  const bits = bitsText === undefined ? max : Number(bitsText);
+  if (bits > max) return `prefix /${bits} is longer than ${max} bits`;
+  if (family === 4) {
+    const n = ipv4ToNumber(base)!;
+    return { family: 4, groups: [n >>> 16, n & 0xffff], bits };
   }
-  const ag = isIP(a) === 6 ? ipv6Groups(a) : null;
-  const bg = isIP(base) === 6 ? ipv6Groups(base) : null;
-  if (!ag || !bg) return false;
-  let bits = bitsText === undefined ? 128 : Number(bitsText);
-  for (let i = 0; i < 8 && bits > 0; i++, bits -= 16) {
+  if (base.includes('%')) return `${JSON.stringify(base)} has a zone index`;
+  return { family: 6, groups: ipv6Groups(base)!, bits };
+}
+
+function groupsMatch(a: readonly number[], b: readonly number[], prefix: number): boolean {
+  let bits = prefix;
+  for (let i = 0; i < a.length && bits > 0; i++, bits -= 16) {
     const mask = bits >= 16 ? 0xffff : (0xffff << (16 - bits)) & 0xffff;
-    if ((ag[i]! & mask) !== (bg[i]! & mask)) return false;
+    if ((a[i]! & mask) !== (b[i]! & mask)) return false;
   }
   return true;
+}
+
+/**
+ * Whether the address is inside a CIDR block (`10.0.0.0/8`, `::1/128`) or equal to a bare address. A malformed
+ * entry matches nothing (the guard stays closed); config schemas reject such entries up front with {@link parseCidr}.
+ */
+export function addressInCidr(address: string, cidr: string): boolean {
+  const parsed = parseCidr(cidr);
+  if (typeof parsed === 'string' || classifyAddress(address) === 'invalid') return false;
+  const bare = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
+  const v4 = ipv4ToNumber(bare);
+  if (parsed.family === 4) return v4 !== null && groupsMatch([v4 >>> 16, v4 & 0xffff], parsed.groups, parsed.bits);
+  const groups = v4 === null ? ipv6Groups(bare) : null;
+  return groups !== null && groupsMatch(groups, parsed.groups, parsed.bits);
+}
+
+/** Zod refinement message for an allow-list entry, or undefined when it parses. */
+export function cidrProblem(text: string): string | undefined {
+  const parsed = parseCidr(text);
+  return typeof parsed === 'string' ? `invalid SSRF allow-list entry ${JSON.stringify(text)}: ${parsed}` : undefined;
 }
 
 /** Whether the SSRF guard lets a connection to `address` through, given an allow-list of CIDRs/addresses. */
@@ -145,3 +199,11 @@ export function isAddressAllowed(address: string, allow: readonly string[] = [])
   if (allow.some((cidr) => addressInCidr(address, cidr))) return true;
   return classifyAddress(address) === 'public';
 }
+
+/** An SSRF allow-list as configs and fetcher options take it: every entry a strictly valid address or CIDR. */
+export const SsrfAllowSchema = z.array(
+  z.string().superRefine((text, ctx) => {
+    const problem = cidrProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
+);

@@ -44,7 +44,7 @@ export class RowError extends IngestError {
 }
 
 /** Statuses whose rows `--retry-failed` fetches again: transient network and server conditions. */
-export const RETRYABLE_STATUSES: readonly RecordStatus[] = ['http_error', 'timeout', 'network_error'];
+export const RETRYABLE_STATUSES: readonly RecordStatus[] = ['http_error', 'timeout', 'network_error', 'truncated'];
 
 /** Whether a stored row with this status (and error text) is worth fetching again. */
 export function isRetryableStatus(status: RecordStatus, error: string | null): boolean {

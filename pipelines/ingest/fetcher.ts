@@ -5,8 +5,11 @@
  */
 import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
+import { SsrfAllowSchema } from './address.js';
+import { ACCEPT_ENCODING, readBody } from './body.js';
 import { RowError } from './errors.js';
-import { HostLimiter, Semaphore } from './limiter.js';
+import { DEFAULT_REDACTED_PARAMS, RedactParamsSchema, redactIn, redactUrl } from './redact.js';
+import { ByteBudget, HostLimiter, Semaphore } from './limiter.js';
 import { sniffImage, describeBody, type ImageFormat } from './sniff.js';
 import { checkLiteralHost, findBlocked, guardedLookup } from './ssrf.js';
 
@@ -24,12 +27,19 @@ export const FetchOptionsSchema = z.object({
   /** Longest Retry-After we wait for inside one run; longer ones leave the row retryable for later. */
   maxRetryAfterMs: z.number().min(0).default(30_000),
   maxBodyBytes: z.number().int().min(1).default(32 * 1024 * 1024),
+  /**
+   * Bytes of bodies one fetcher buffers at once, across all its downloads (each reserves its Content-Length, or
+   * maxBodyBytes when none is given, before reading): 64 downloads of 32 MiB must not mean 2 GiB.
+   */
+  maxBufferedBytes: z.number().int().min(1).default(256 * 1024 * 1024),
   maxRedirects: z.number().int().min(0).default(5),
   userAgent: z.string().default('sigforge/0.1 (+https://github.com/sigforge/sigforge; image-text dataset builder)'),
   /** Honour X-Robots-Tag noai/noimageai/noindex/noimageindex. */
   respectRobotsTag: z.boolean().default(true),
   /** CIDRs or addresses the SSRF guard lets through (tests, internal mirrors). Empty = guard fully on. */
-  ssrfAllow: z.array(z.string()).default([]),
+  ssrfAllow: SsrfAllowSchema.default([]),
+  /** Query parameters whose values never reach records, errors or histories (signed-URL signatures, tokens). */
+  redactQueryParams: RedactParamsSchema.default([...DEFAULT_REDACTED_PARAMS]),
 });
 /** Parsed fetcher settings. */
 export type FetchOptions = z.infer<typeof FetchOptionsSchema>;
@@ -45,11 +55,16 @@ export interface FetchResult {
 const OPT_OUT = new Set(['noai', 'noimageai', 'noindex', 'noimageindex']);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Parses Retry-After (seconds or HTTP date) into milliseconds, or undefined. */
+/**
+ * Parses Retry-After into milliseconds, or undefined: delay-seconds (a fraction such as `1.5` too, which some
+ * servers send) or an HTTP date, which always names a weekday or month; anything else is not a date.
+ */
 export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const t = Date.parse(value);
+  const v = value?.trim();
+  if (!v) return undefined;
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(Number(v) * 1000);
+  if (!/[a-z]/i.test(v)) return undefined;
+  const t = Date.parse(v);
   return Number.isNaN(t) ? undefined : Math.max(0, t - now);
 }
 
@@ -75,6 +90,7 @@ export class Fetcher {
   private readonly agent: Agent;
   private readonly global: Semaphore;
   private readonly hosts: HostLimiter;
+  private readonly budget: ByteBudget;
 
   constructor(options: Partial<FetchOptions> = {}) {
     this.options = FetchOptionsSchema.parse(options);
@@ -85,27 +101,33 @@ export class Fetcher {
     });
     this.global = new Semaphore(this.options.concurrency);
     this.hosts = new HostLimiter(this.options.perHostConcurrency, this.options.perHostRate);
+    this.budget = new ByteBudget(this.options.maxBufferedBytes);
   }
 
   /** Fetches one URL, retrying transient failures; throws RowError with the row's final status. */
   async fetch(url: string): Promise<FetchResult> {
-    const release = await this.global.acquire();
-    try {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await this.fetchFollowingRedirects(url);
-        } catch (err) {
-          const rowErr = err instanceof RowError ? err : this.classify(err, url);
-          if (!rowErr.retryable || attempt >= this.options.retries) throw rowErr;
-          const backoff = this.options.backoffBaseMs * 2 ** attempt * (0.5 + Math.random());
-          const wait = rowErr.retryAfterMs ?? backoff;
-          if (wait > this.options.maxRetryAfterMs) throw rowErr;
-          await sleep(wait);
-        }
+    for (let attempt = 0; ; attempt++) {
+      // The global slot is held per attempt, never across a back-off sleep: one slow host must not starve the others.
+      const release = await this.global.acquire();
+      let rowErr: RowError;
+      try {
+        return await this.fetchFollowingRedirects(url);
+      } catch (err) {
+        rowErr = err instanceof RowError ? err : this.classify(err, url);
+      } finally {
+        release();
       }
-    } finally {
-      release();
+      if (!rowErr.retryable || attempt >= this.options.retries) throw rowErr;
+      const backoff = this.options.backoffBaseMs * 2 ** attempt * (0.5 + Math.random());
+      const wait = rowErr.retryAfterMs ?? backoff;
+      if (wait > this.options.maxRetryAfterMs) throw rowErr;
+      await sleep(wait);
     }
+  }
+
+  /** The URL as records and errors may show it: no userinfo, secret query values replaced. */
+  redact(url: string): string {
+    return redactUrl(url, this.options.redactQueryParams);
   }
 
   /** Closes pooled connections. */
@@ -121,13 +143,13 @@ export class Fetcher {
       try {
         parsed = new URL(url);
       } catch (cause) {
-        throw new RowError('invalid_input', `not a valid URL: ${JSON.stringify(url)}`, startUrl, { cause });
+        throw new RowError('invalid_input', `not a valid URL: ${JSON.stringify(this.redact(url))}`, startUrl, { cause });
       }
       if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
         throw new RowError('invalid_input', `unsupported URL scheme ${parsed.protocol} (http and https only)`, startUrl);
       }
       if (seen.has(parsed.href)) {
-        throw new RowError('redirect_loop', `redirect loop: ${parsed.href} seen twice`, startUrl);
+        throw new RowError('redirect_loop', `redirect loop: ${this.redact(parsed.href)} seen twice`, startUrl);
       }
       if (hop > this.options.maxRedirects) {
         throw new RowError('redirect_loop', `more than ${this.options.maxRedirects} redirects`, startUrl);
@@ -153,7 +175,7 @@ export class Fetcher {
       const res = await request(url, {
         dispatcher: this.agent,
         method: 'GET',
-        headers: { 'user-agent': this.options.userAgent, accept: 'image/*,*/*;q=0.5' },
+        headers: { 'user-agent': this.options.userAgent, accept: 'image/*,*/*;q=0.5', 'accept-encoding': ACCEPT_ENCODING },
         signal: abort.signal,
         headersTimeout: this.options.timeoutMs,
         bodyTimeout: this.options.timeoutMs,
@@ -166,10 +188,10 @@ export class Fetcher {
       if (status < 200 || status >= 300) {
         await res.body.dump().catch(() => undefined);
         const retryable = status >= 500 || status === 429 || status === 408;
-        throw new RowError('http_error', `HTTP ${status} from ${url.href}`, startUrl, {
-          retryable,
-          retryAfterMs: parseRetryAfter(header(res.headers, 'retry-after')),
-        });
+        const retryAfterMs = parseRetryAfter(header(res.headers, 'retry-after'));
+        // A 429 slows the whole host down, not only this row: its other slots wait too.
+        if (status === 429) this.hosts.backOff(url.host, retryAfterMs ?? this.options.backoffBaseMs);
+        throw new RowError('http_error', `HTTP ${status} from ${this.redact(url.href)}`, startUrl, { retryable, retryAfterMs });
       }
       if (this.options.respectRobotsTag) {
         const optOut = robotsOptOut(res.headers['x-robots-tag']);
@@ -183,17 +205,20 @@ export class Fetcher {
         res.body.destroy();
         throw new RowError('too_large', `Content-Length ${declared} exceeds maxBodyBytes ${this.options.maxBodyBytes}`, startUrl);
       }
-      const chunks: Uint8Array[] = [];
-      let size = 0;
-      for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-        size += chunk.length;
-        if (size > this.options.maxBodyBytes) {
-          res.body.destroy();
-          throw new RowError('too_large', `body exceeds maxBodyBytes ${this.options.maxBodyBytes}`, startUrl);
-        }
-        chunks.push(chunk);
+      const reserve = Number.isFinite(declared) && header(res.headers, 'content-encoding') === undefined ? declared : this.options.maxBodyBytes;
+      const unreserve = await this.budget.reserve(Math.max(1, reserve));
+      let bytes: Buffer;
+      try {
+        bytes = await readBody({
+          body: res.body,
+          contentEncoding: header(res.headers, 'content-encoding'),
+          declared,
+          maxBytes: this.options.maxBodyBytes,
+          url: startUrl,
+        });
+      } finally {
+        unreserve();
       }
-      const bytes = Buffer.concat(chunks, size);
       const format = sniffImage(bytes);
       const contentType = header(res.headers, 'content-type') ?? null;
       if (!format) {
@@ -216,7 +241,7 @@ export class Fetcher {
     const blocked = findBlocked(err);
     if (blocked) return new RowError('blocked_address', blocked.message, url, { cause: err });
     const code = (err as { code?: string }).code ?? '';
-    const message = (err as Error).message ?? String(err);
+    const message = redactIn((err as Error).message ?? String(err), url, this.options.redactQueryParams);
     if (/TIMEOUT/i.test(code)) {
       return new RowError('timeout', `${code}: ${message}`, url, { cause: err, retryable: true });
     }

@@ -9,6 +9,7 @@ import { type Fetcher } from './fetcher.js';
 import { sha256Hex } from './hash.js';
 import { processImage, type ImageOptions } from './image.js';
 import { type LanguageIdentifier } from './lang.js';
+import { redactUrl } from './redact.js';
 import { sniffImage } from './sniff.js';
 import { type SourceRow } from './sources/types.js';
 
@@ -20,11 +21,17 @@ export interface RecordContext {
   image: ImageOptions;
   lang: LanguageIdentifier;
   now: () => number;
+  /** How a URL is stored and shown (userinfo and secret query values removed); default {@link redactUrl}. */
+  redactUrl?: (url: string) => string;
 }
 
-/** Stable record id: the first 128 bits of sha256(source, url, caption), hex. */
-export function recordId(source: string, url: string, caption: string): string {
-  return createHash('sha256').update(`${source}\0${url}\0${caption}`).digest('hex').slice(0, 32);
+/**
+ * Stable record id: the first 128 bits of sha256(source, row index, url, caption), hex. The row index makes two rows
+ * with the same URL and caption two records (curation decides per id); it is the row's position in its source, so
+ * a rerun of the same source gives the same ids.
+ */
+export function recordId(source: string, index: number, url: string, caption: string): string {
+  return createHash('sha256').update(`${source}\0${index}\0${url}\0${caption}`).digest('hex').slice(0, 32);
 }
 
 type RowFields = Pick<
@@ -33,12 +40,12 @@ type RowFields = Pick<
 >;
 
 /** The fields every record of a source row has, whether its image came through or not. */
-function rowFields(row: SourceRow, ctx: Pick<RecordContext, 'source' | 'lang' | 'now'>): RowFields {
+function rowFields(row: SourceRow, ctx: Pick<RecordContext, 'source' | 'lang' | 'now' | 'redactUrl'>): RowFields {
   const guess = ctx.lang.identify(row.caption);
   return {
-    id: recordId(ctx.source, row.url, row.caption),
+    id: row.id ?? recordId(ctx.source, row.index, row.url, row.caption),
     source: ctx.source,
-    url: row.url,
+    url: (ctx.redactUrl ?? redactUrl)(row.url),
     caption: row.caption,
     alt_captions: row.alt_captions,
     lang: guess?.lang ?? null,
@@ -52,9 +59,10 @@ function rowFields(row: SourceRow, ctx: Pick<RecordContext, 'source' | 'lang' | 
 }
 
 /** A record with no image: the shape of every failed row. */
-export function failedRecord(row: SourceRow, ctx: Pick<RecordContext, 'source' | 'lang' | 'now'>, err: RowError): Record {
+export function failedRecord(row: SourceRow, ctx: Pick<RecordContext, 'source' | 'lang' | 'now' | 'redactUrl'>, err: RowError): Record {
+  const fields = rowFields(row, ctx);
   return {
-    ...rowFields(row, ctx),
+    ...fields,
     image: null,
     mime: null,
     width: null,
@@ -64,7 +72,7 @@ export function failedRecord(row: SourceRow, ctx: Pick<RecordContext, 'source' |
     sha256: null,
     phash: null,
     status: err.status,
-    error: err.message,
+    error: fields.url === row.url ? err.message : err.message.split(row.url).join(fields.url),
   };
 }
 

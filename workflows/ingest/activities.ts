@@ -9,9 +9,11 @@ import {
   AlreadyExistsError,
   buildManifest,
   commitManifest,
+  datasetKeys,
   NotFoundError,
   readManifest,
   resolveDataset,
+  verifyDataset,
   type Manifest,
   type ObjectStore,
   type S3Options,
@@ -64,6 +66,27 @@ const InputSchema = z.object({
   partitionRows: z.number().int().min(1).max(1_000_000).default(2000),
   chunkRows: z.number().int().min(1).default(500),
 });
+
+/** The error for a version that exists with other inputs or settings (never silently the old data). */
+function differentSettings(ref: string, existing: string, wanted: string): IngestInputError {
+  return new IngestInputError(
+    `already exists with different inputs or settings (its config hash ${existing.slice(0, 16)}…, this run's ${wanted.slice(0, 16)}…); choose another --version`,
+    ref,
+  );
+}
+
+/**
+ * Deletes the shards of a committed version that its manifest does not list: those of a second writer of a
+ * partition (see writerShardKey) or of an attempt that died before its summary. A writer still running may leave
+ * one more, which `gc` removes.
+ */
+async function removeUnlistedShards(store: ObjectStore, manifest: Manifest): Promise<void> {
+  const listed = new Set(manifest.shards.map((s) => s.key));
+  const prefix = datasetKeys(manifest.name, manifest.version).shard(0).replace(/[^/]*$/, '');
+  const stale: string[] = [];
+  for await (const { key } of store.list(prefix)) if (!listed.has(key)) stale.push(key);
+  for (const key of stale) await store.delete(key);
+}
 
 /** Builds the ingest activities over `deps`. */
 export function createIngestActivities(deps: IngestDeps) {
@@ -136,7 +159,9 @@ export function createIngestActivities(deps: IngestDeps) {
     const version = input.version ?? `v-${configHash.slice(0, 16)}`;
     let committed = false;
     try {
-      await readManifest(store, input.name, version);
+      const existing = await readManifest(store, input.name, version);
+      // An existing version counts as done only when the same inputs and settings made it.
+      if (existing.lineage.config_hash !== configHash) throw differentSettings(`${input.name}@${version}`, existing.lineage.config_hash, configHash);
       committed = true;
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
@@ -185,6 +210,7 @@ export function createIngestActivities(deps: IngestDeps) {
         if (p.committed) {
           // Already committed (a rerun): answer from the manifest, never rewrite it.
           const m = await readManifest(store, p.name, p.version);
+          if (m.lineage.config_hash !== p.configHash) throw differentSettings(`${p.name}@${p.version}`, m.lineage.config_hash, p.configHash);
           const byStatus = (m.stats.by_status ?? {}) as { [status: string]: number };
           const rows = m.shards.reduce((a, s) => a + s.rows, 0);
           const ok = byStatus.ok ?? 0;
@@ -224,15 +250,16 @@ export function createIngestActivities(deps: IngestDeps) {
             orig_size_histogram: stats.orig_size_histogram,
           },
         });
+        // Every shard must still hash to what its summary recorded: nothing unverified is committed.
+        await verifyDataset(store, manifest);
         try {
           await commitManifest(store, manifest);
         } catch (err) {
           if (!(err instanceof AlreadyExistsError)) throw err;
           const existing = await readManifest(store, p.name, p.version);
-          if (existing.lineage.config_hash !== p.configHash) {
-            throw new IngestInputError(`already exists with different settings (config hash ${existing.lineage.config_hash})`, `${p.name}@${p.version}`);
-          }
+          if (existing.lineage.config_hash !== p.configHash) throw differentSettings(`${p.name}@${p.version}`, existing.lineage.config_hash, p.configHash);
         }
+        await removeUnlistedShards(store, await readManifest(store, p.name, p.version));
         return {
           name: p.name,
           version: p.version,

@@ -6,8 +6,15 @@ import { datasetKeys } from '../../storage/index.js';
 
 const pad = (n: number): string => String(n).padStart(5, '0');
 
-/** Key of partition `i`'s shard. */
-export const shardKey = (name: string, version: string, i: number): string => datasetKeys(name, version).shard(i);
+/**
+ * Key of partition `i`'s shard as one writer writes it: `…/shards/part-00000-<writer>.parquet`. Two writers of the
+ * same partition (a second run of the same ingest, a timed-out attempt still running beside its retry) never write
+ * the same key, so the shard a summary names is always the bytes that summary hashed.
+ */
+export const writerShardKey = (name: string, version: string, i: number, writer: string): string => {
+  if (!/^[0-9a-z]{1,32}$/.test(writer)) throw new Error(`writer token ${JSON.stringify(writer)}: 1-32 lowercase letters or digits`);
+  return datasetKeys(name, version).shard(i).replace(/\.parquet$/, `-${writer}.parquet`);
+};
 
 /** Key of partition `i`'s summary (written after its shard; its presence marks the partition done). */
 export const summaryKey = (name: string, version: string, i: number): string =>

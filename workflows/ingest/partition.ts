@@ -3,19 +3,20 @@
  * chunk by chunk (each chunk stored, so a restarted attempt resumes after the last stored chunk), then write the
  * partition's shard and its summary. Idempotent: a summary with the same config hash means done.
  */
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { NotFoundError, type ObjectStore, type S3Options } from '../../storage/index.js';
+import { NotFoundError, readManifest, type ObjectStore, type S3Options } from '../../storage/index.js';
 import { type Record } from '../../storage/record.js';
 import { readShard } from '../../storage/shard-reader.js';
 import { writeShard } from '../../storage/shard-writer.js';
-import { isRetryableStatus } from '../../pipelines/ingest/errors.js';
+import { IngestInputError, isRetryableStatus } from '../../pipelines/ingest/errors.js';
 import { Fetcher, FetchOptionsSchema } from '../../pipelines/ingest/fetcher.js';
 import { ImageOptionsSchema } from '../../pipelines/ingest/image.js';
 import { type LanguageIdentifier } from '../../pipelines/ingest/lang.js';
 import { buildRecord, buildRecords, type RecordContext } from '../../pipelines/ingest/record.js';
 import { openSource } from '../../pipelines/ingest/sources/registry.js';
 import { type Source, type SourceHints, type SourceRow } from '../../pipelines/ingest/sources/types.js';
-import { chunkKey, chunkPrefix, shardKey, summaryKey } from './keys.js';
+import { chunkKey, chunkPrefix, summaryKey, writerShardKey } from './keys.js';
 import { openIngestSourceIO } from './source-io.js';
 import { type IngestPlan, type PartitionResult } from './shared.js';
 import { addRecord, emptyStats, PartitionSummarySchema, type PartitionSummary } from './summary.js';
@@ -32,6 +33,11 @@ export interface PartitionIO {
   heartbeat: (details: { partition: number; chunksDone: number; rowsDone: number }) => void;
   /** Aborts between chunks (activity cancellation). */
   signal?: AbortSignal;
+  /**
+   * Names this writer's shard (see {@link writerShardKey}). Default: random per call, so two attempts or runs of the
+   * same partition (a timed-out attempt still running beside its retry) never share a shard key.
+   */
+  writer?: string;
   /** Chunks an earlier attempt reported stored (from heartbeat details); they are skipped. */
   resumeFromChunk?: number;
   now?: () => number;
@@ -77,7 +83,10 @@ async function chunkRecords(
   const [prevName, prevVersion] = plan.retryOf.split('@') as [string, string];
   const partition = Math.floor(start / plan.partitionRows);
   const offset = partition * plan.partitionRows;
-  const prev = await collect(shardRows(ctx.store, shardKey(prevName, prevVersion, partition), start - offset, end - offset));
+  // The manifest names the shard: its key carries the writer that produced it.
+  const prevShard = (await readManifest(ctx.store, prevName, prevVersion)).shards[partition];
+  if (!prevShard) throw new IngestInputError(`has no shard ${partition}`, plan.retryOf);
+  const prev = await collect(shardRows(ctx.store, prevShard.key, start - offset, end - offset));
   const out: Record[] = new Array<Record>(prev.length);
   const inFlight = new Set<Promise<void>>();
   for (const [i, r] of prev.entries()) {
@@ -86,7 +95,8 @@ async function chunkRecords(
       continue;
     }
     const row: SourceRow = {
-      index: i,
+      index: start + i,
+      id: r.id,
       url: r.url,
       caption: r.caption,
       alt_captions: r.alt_captions,
@@ -140,6 +150,7 @@ export async function runPartition(plan: IngestPlan, partition: number, io: Part
     image: ImageOptionsSchema.parse(plan.image),
     lang: io.lang,
     now: io.now ?? Date.now,
+    redactUrl: (url) => fetcher.redact(url),
   };
   const chunks = Math.max(1, Math.ceil((end - start) / plan.chunkRows));
   // Heartbeat on a timer too: a chunk of slow URLs can take longer than the heartbeat timeout.
@@ -176,7 +187,8 @@ export async function runPartition(plan: IngestPlan, partition: number, io: Part
         }
       }
     }
-    const shard = await writeShard(store, shardKey(plan.name, plan.version, partition), merged());
+    const writer = io.writer ?? randomBytes(8).toString('hex');
+    const shard = await writeShard(store, writerShardKey(plan.name, plan.version, partition, writer), merged());
     const summary: PartitionSummary = { partition, configHash: plan.configHash, shard, stats };
     await store.put(sKey, new TextEncoder().encode(JSON.stringify(summary)));
     for await (const { key } of store.list(chunkPrefix(plan.name, plan.version, plan.configHash, partition))) {

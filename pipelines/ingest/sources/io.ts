@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type ObjectStore } from '../../../storage/index.js';
 import { IngestInputError } from '../errors.js';
+import { checkReadRange } from './range.js';
 import { storeSourceIO } from './store-io.js';
 import { type SourceIO } from './types.js';
 
@@ -35,6 +36,9 @@ export const localSourceIO: SourceIO = {
   async readRange(p, offset, length) {
     const fh = await open(p, 'r');
     try {
+      // Bounded by the file, checked before allocating: a corrupt index or footer cannot ask for gigabytes.
+      const { size } = await fh.stat();
+      checkReadRange(p, offset, length, size);
       const buf = Buffer.alloc(length);
       const { bytesRead } = await fh.read(buf, 0, length, offset);
       return new Uint8Array(buf.buffer, buf.byteOffset, bytesRead);

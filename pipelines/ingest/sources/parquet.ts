@@ -2,15 +2,25 @@
  * Parquet URL lists (img2dataset input and output parquet files) read with hyparquet, by row range.
  */
 import { parquetMetadataAsync, parquetReadObjects, parquetSchema, type AsyncBuffer, type FileMetaData } from 'hyparquet';
-import { IngestInputError } from '../errors.js';
+import { StorageError } from '../../../storage/index.js';
+import { IngestError, IngestInputError } from '../errors.js';
+import { checkReadRange } from './range.js';
 import { captionsFrom, extraFrom, type Source, type SourceFactory, type SourceIO } from './types.js';
 
 function asyncBuffer(path: string, io: SourceIO, byteLength: number): AsyncBuffer {
   return {
     byteLength,
-    async slice(start, end) {
-      const bytes = await io.readRange(path, start, (end ?? byteLength) - start);
-      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+    slice(start, end) {
+      const read = async (): Promise<ArrayBuffer> => {
+        // hyparquet takes ranges from the footer: a corrupt footer must fail here, before anything is allocated.
+        checkReadRange(path, start, (end ?? byteLength) - start, byteLength);
+        const bytes = await io.readRange(path, start, (end ?? byteLength) - start);
+        return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+      };
+      const p = read();
+      // hyparquet prefetches slices it may never await once another read failed: keep those from going unhandled.
+      p.catch(() => undefined);
+      return p;
     },
   };
 }
@@ -48,14 +58,21 @@ export const parquetSource: SourceFactory = (path, options, io): Source => {
       const { file, metadata, rows, captionColumns } = await get();
       const stop = Math.min(end, rows);
       if (start >= stop) return;
-      const objs = await parquetReadObjects({
-        file,
-        metadata,
-        // Only these columns' chunks are fetched (ranged reads), never the whole file.
-        columns: [...new Set([options.urlColumn, ...captionColumns, ...options.extraColumns])],
-        rowStart: start,
-        rowEnd: stop,
-      });
+      let objs: Awaited<ReturnType<typeof parquetReadObjects>>;
+      try {
+        objs = await parquetReadObjects({
+          file,
+          metadata,
+          // Only these columns' chunks are fetched (ranged reads), never the whole file.
+          columns: [...new Set([options.urlColumn, ...captionColumns, ...options.extraColumns])],
+          rowStart: start,
+          rowEnd: stop,
+        });
+      } catch (cause) {
+        // IO failures keep their own class (transient ones stay retryable); a decode failure is bad input.
+        if (cause instanceof IngestError || cause instanceof StorageError || typeof (cause as { code?: unknown }).code === 'string') throw cause;
+        throw new IngestInputError(`rows ${start}-${stop} do not decode: ${(cause as Error).message}`, path, { cause });
+      }
       let index = start;
       for (const o of objs) {
         const url = o[options.urlColumn];

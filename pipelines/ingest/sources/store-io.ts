@@ -14,6 +14,7 @@ import {
   type ObjectStore,
 } from '../../../storage/index.js';
 import { IngestInputError } from '../errors.js';
+import { checkReadRange } from './range.js';
 import { type SourceIO } from './types.js';
 
 /** Read-ahead block size for scans over object storage (one request per MiB instead of one per tar member). */
@@ -91,6 +92,7 @@ export function storeSourceIO(storeFor: (bucket: string) => ObjectStore): Source
       });
     },
     async readRange(uri, offset, length) {
+      checkReadRange(uri, offset, length, await size(uri));
       if (length === 0) return new Uint8Array(0);
       return await call(uri, () => {
         const { store, key } = objectOf(uri);

@@ -36,6 +36,9 @@ function parsePax(body: Uint8Array): Map<string, string> {
   return out;
 }
 
+/** Longest pax (`x`) or GNU long-name (`L`) header body read: real ones are a few hundred bytes. */
+export const MAX_TAR_META_BYTES = 1024 * 1024;
+
 /** Lists the regular-file members of the tar at `path`, in archive order. */
 export async function listTar(path: string, io: SourceIO, read: RangeReader = readAheadReader(io)): Promise<TarMember[]> {
   const total = await io.size(path);
@@ -46,18 +49,24 @@ export async function listTar(path: string, io: SourceIO, read: RangeReader = re
     const h = await read(path, offset, 512);
     if (h.every((b) => b === 0)) break;
     const sizeField = text(h, 124, 12).trim();
-    const size = parseInt(sizeField || '0', 8);
-    if (Number.isNaN(size)) throw new IngestInputError(`bad tar header at byte ${offset} (size ${JSON.stringify(sizeField)})`, path);
+    const size = /^[0-7]*$/.test(sizeField) ? parseInt(sizeField || '0', 8) : NaN;
+    if (Number.isNaN(size)) throw new IngestInputError(`bad tar header at byte ${offset} (size field is not octal)`, path);
     const type = String.fromCharCode(h[156]!);
     const prefix = text(h, 345, 155);
     let name = longName ?? (prefix ? `${prefix}/${text(h, 0, 100)}` : text(h, 0, 100));
     longName = null;
     const dataAt = offset + 512;
+    // Every size is checked against the archive before anything is read or allocated for it.
+    if (dataAt + size > total) {
+      throw new IngestInputError(`tar entry at byte ${offset} declares ${size} bytes; only ${total - dataAt} follow (truncated or corrupt)`, path);
+    }
     if (type === 'x' || type === 'L') {
+      if (size > MAX_TAR_META_BYTES) {
+        throw new IngestInputError(`tar ${type === 'x' ? 'pax' : 'long-name'} header at byte ${offset} declares ${size} bytes (limit ${MAX_TAR_META_BYTES})`, path);
+      }
       const body = await read(path, dataAt, size);
       longName = type === 'L' ? text(body, 0, size) : (parsePax(body).get('path') ?? null);
     } else if (type === '0' || type === '\0' || type === '7') {
-      if (dataAt + size > total) throw new IngestInputError(`tar member ${name} is truncated`, path);
       name = name.replace(/^\.\//, '');
       members.push({ name, offset: dataAt, size });
     }

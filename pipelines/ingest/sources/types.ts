@@ -12,6 +12,8 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 export interface SourceRow {
   /** Position in the source; stable across reads. */
   index: number;
+  /** The record id to keep (a retried row keeps its earlier record's id); absent: derived from source and index. */
+  id?: string;
   /**
    * http(s) URL, or where a stored row's image is: `file://…` or `s3://bucket/key` (folders), `tar:///shard#member`
    * (tars on disk), `s3://bucket/shard.tar#member` (tars on S3).

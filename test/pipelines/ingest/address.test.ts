@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { addressInCidr, classifyAddress, isAddressAllowed } from '../../../pipelines/ingest/address.js';
+import { addressInCidr, classifyAddress, isAddressAllowed, SsrfAllowSchema } from '../../../pipelines/ingest/address.js';
+import { Fetcher } from '../../../pipelines/ingest/fetcher.js';
 
 // Addresses here are strings only: nothing in this file resolves or connects.
 describe('classifyAddress', () => {
@@ -59,4 +60,44 @@ describe('allow-list', () => {
     assert.equal(isAddressAllowed('127.0.0.1', ['127.0.0.1/32']), true);
     assert.equal(isAddressAllowed('127.0.0.2', ['127.0.0.1/32']), false);
   });
+});
+
+// Issue 17 defect 7: a malformed allow-list entry must never widen the guard.
+describe('allow-list entries are parsed strictly (defect 7)', () => {
+  const malformed = ['10.0.0.0/', '10.0.0.0/-1', '10.0.0.0/x', '10.0.0.0/33', '10.0.0.0/8.5', '::1/129', '::/', '10.0.0', 'localhost', ''];
+  for (const entry of malformed) {
+    it(`${JSON.stringify(entry)} matches nothing and is rejected by the schema`, () => {
+      for (const a of ['8.8.8.8', '10.1.2.3', '169.254.169.254', '::1', '2606:4700::1111']) {
+        assert.equal(addressInCidr(a, entry), false, `${a} in ${entry}`);
+      }
+      assert.equal(isAddressAllowed('169.254.169.254', [entry]), false);
+      assert.equal(SsrfAllowSchema.safeParse([entry]).success, false);
+      assert.throws(() => new Fetcher({ ssrfAllow: [entry] }), /invalid SSRF allow-list entry/);
+    });
+  }
+  it('accepts well-formed entries, /0 included when written out', () => {
+    assert.equal(SsrfAllowSchema.safeParse(['10.0.0.0/8', '127.0.0.1', '::1/128', 'fd00::/8', '0.0.0.0/0']).success, true);
+    assert.equal(addressInCidr('10.200.0.1', '10.0.0.0/8'), true);
+    assert.equal(addressInCidr('8.8.8.8', '0.0.0.0/0'), true);
+    assert.equal(addressInCidr('::ffff:10.0.0.1', '10.0.0.0/8'), false);
+  });
+});
+
+// Issue 17 defect 8: IPv6 transition prefixes that embed a private IPv4 address are not public.
+describe('IPv6 transition prefixes judge their embedded IPv4 (defect 8)', () => {
+  const cases: [string, string][] = [
+    ['2002:7f00:1::1', 'loopback'], // 6to4 of 127.0.0.1
+    ['2002:a00:1::', 'private'], // 6to4 of 10.0.0.1
+    ['2002:a9fe:a9fe::1', 'metadata'], // 6to4 of 169.254.169.254
+    ['2002:808:808::1', 'public'], // 6to4 of 8.8.8.8
+    ['2001:0:4136:e378:8000:63bf:f5ff:fffe', 'private'], // Teredo, client 10.0.0.1 (XOR-obfuscated)
+    ['2001:0:a00:1::1', 'private'], // Teredo, server 10.0.0.1
+    ['2001:0:808:808:0:0:f7f7:f7f7', 'public'], // Teredo, server and client 8.8.8.8
+    ['64:ff9b:1::a9fe:a9fe', 'metadata'], // local-use NAT64 of 169.254.169.254
+    ['64:ff9b:1::808:808', 'private'], // local-use NAT64 stays inside one network
+    ['64:ff9b::a00:1', 'private'],
+  ];
+  for (const [addr, want] of cases) {
+    it(`${addr} is ${want}`, () => assert.equal(classifyAddress(addr), want));
+  }
 });

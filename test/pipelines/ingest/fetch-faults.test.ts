@@ -32,7 +32,7 @@ describe('fetch + decode against a loopback fault server', () => {
     ['/429', 'ok'],
     ['/slow', 'timeout'],
     ['/reset', 'network_error'],
-    ['/truncated', 'network_error'],
+    ['/truncated', 'truncated'],
     ['/wrong-type', 'ok'],
     ['/html', 'not_image'],
     ['/corrupt.jpg', 'decode_error'],

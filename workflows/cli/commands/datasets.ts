@@ -46,7 +46,9 @@ export function register(program: Command): void {
       const config = commandConfig(command);
       const store = openStore(config.storage.root, config.storage.s3 ? { s3: config.storage.s3 } : {});
       try {
-        const manifest = await resolveDataset(store, ref);
+        const manifest = await resolveDataset(store, ref, {
+          onSkipped: ({ version, error }) => console.error(`sigforge datasets show: skipped invalid version ${version}: ${error.message}`),
+        });
         const lineage = await datasetLineage(store, `${manifest.name}@${manifest.version}`);
         if (opts.verify) await verifyDataset(store, manifest);
         if (opts.json) {

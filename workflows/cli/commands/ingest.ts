@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Option, type Command } from 'commander';
@@ -91,6 +92,22 @@ export function ingestInputFromFlags(o: IngestFlags, root: string): IngestInput 
   };
 }
 
+/**
+ * The default workflow id: the dataset name and a hash of the whole input (source, version, settings, root), so the
+ * same command twice is one workflow (the second attaches to it while it runs) instead of two writers of the same
+ * version. A source's contents are not in the input: after a run ends, the same command starts a new run, which
+ * plans from the source as it is then.
+ */
+export function defaultIngestWorkflowId(input: IngestInput): string {
+  const canon = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canon)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon((v as { [k: string]: unknown })[k])]))
+        : v;
+  return `ingest-${input.name}-${createHash('sha256').update(JSON.stringify(canon(input))).digest('hex').slice(0, 16)}`;
+}
+
 /** One progress line: rows/s, success rate and ETA. */
 export function progressLine(p: IngestProgress, elapsedS: number): string {
   const rate = elapsedS > 0 ? p.rowsDone / elapsedS : 0;
@@ -129,17 +146,19 @@ export function register(program: Command): void {
     .option('--timeout-ms <ms>', 'per-request time limit (default 30000)')
     .option('--retries <n>', 'retries of transient failures (default 2)')
     .option('--ignore-robots-tag', 'do not honour X-Robots-Tag noai/noimageai/noindex/noimageindex')
-    .option('--workflow-id <id>', 'workflow id (default ingest-<name>-<time>)')
+    .option('--workflow-id <id>', 'workflow id (default ingest-<name>-<hash of the inputs>: the same command twice is one run)')
     .option('--wait', 'wait for the result, showing progress')
     .action(async (o: IngestFlags, command: Command) => {
       const config = commandConfig(command);
       const input = ingestInputFromFlags(o, config.storage.root);
       const client = await connectClient(config.temporal);
       try {
-        const workflowId = o.workflowId ?? `ingest-${o.name}-${Date.now()}`;
+        const workflowId = o.workflowId ?? defaultIngestWorkflowId(input);
         const handle = await client.workflow.start('ingestWorkflow', {
           taskQueue: INGEST_TASK_QUEUE,
           workflowId,
+          // The same ingest already running: wait on it instead of starting a second writer.
+          workflowIdConflictPolicy: 'USE_EXISTING',
           args: [input],
         });
         if (!o.wait) {
