@@ -1,10 +1,13 @@
 /**
- * Caption language identification. cld3-asm (Google's CLD3 in WebAssembly) was chosen by measured accuracy on
- * short multilingual captions (see test/pipelines/ingest/lang.test.ts and the issue's comparison).
+ * Caption language identification, chosen by measurement (`npm run bench -- langid`): the text's script first
+ * (Hangul, kana, Thai, Greek decide outright; with declared languages every script narrows to those written in it),
+ * then fastText lid.176 among the remaining languages. cld3-asm, the former identifier, stays as a swappable engine.
  */
-import { loadModule, type LanguageIdentifier as Cld } from 'cld3-asm';
+import { loadModule } from 'cld3-asm';
+import { loadFastTextLid } from './lang-fasttext.js';
+import { scriptCandidates } from './lang-script.js';
 
-/** A caption's language (BCP-47-ish code from CLD3, e.g. `de`, `zh`, `ja`) and its probability. */
+/** A caption's language (ISO 639-1 where one exists, e.g. `de`, `zh`, `ja`) and its probability. */
 export interface LanguageGuess {
   lang: string;
   score: number;
@@ -16,21 +19,83 @@ export interface LanguageIdentifier {
   dispose(): void;
 }
 
-let factory: Promise<Awaited<ReturnType<typeof loadModule>>> | null = null;
+/** Engines behind the identifier: `fasttext` (default, script-first) or `cld3` (the former one, unrestricted). */
+export const LANGUAGE_ENGINES = ['fasttext', 'cld3'] as const;
+export type LanguageEngine = (typeof LANGUAGE_ENGINES)[number];
 
-/** Loads CLD3 once per process and returns an identifier (min 0 bytes so short captions still get a guess). */
-export async function createLanguageIdentifier(): Promise<LanguageIdentifier> {
-  factory ??= loadModule();
-  const cld: Cld = (await factory).create(0, 1000);
+/** Options of an identifier: `languages` restricts guesses to the languages a dataset declares (ISO 639-1). */
+export interface LanguageIdentifierOptions {
+  languages?: readonly string[];
+  engine?: LanguageEngine;
+}
+
+const ALIASES: { [code: string]: string } = { iw: 'he', in: 'id', ji: 'yi', jw: 'jv', mo: 'ro', fil: 'tl', nb: 'no' };
+
+/** An identifier's code as the project writes it: lower-case base language (`zh-Latn` → `zh`, `iw` → `he`). */
+export function normalizeLangCode(code: string): string {
+  const base = code.toLowerCase().split(/[-_]/)[0] ?? '';
+  return ALIASES[base] ?? base;
+}
+
+/** Strips URLs, digits and punctuation (no language in them; they confuse short-text guesses); '' when no letters. */
+export function cleanCaption(text: string): string {
+  const clean = text
+    .replace(/https?:\/\/\S+/g, ' ')
+    .replace(/[\p{N}\p{P}\p{S}]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return /\p{L}/u.test(clean) ? clean : '';
+}
+
+async function fastTextIdentifier(languages: readonly string[] | undefined): Promise<LanguageIdentifier> {
+  const lid = await loadFastTextLid();
+  const declared = languages ? new Set(languages.map(normalizeLangCode)) : null;
   return {
     identify(text: string): LanguageGuess | null {
-      // Strip URLs, digits and punctuation: they carry no language and confuse short-text guesses.
-      const clean = text.replace(/https?:\/\/\S+/g, ' ').replace(/[\p{N}\p{P}\p{S}]+/gu, ' ').replace(/\s+/g, ' ').trim();
-      if (!/\p{L}/u.test(clean)) return null;
+      const clean = cleanCaption(text);
+      if (!clean) return null;
+      const allowed = scriptCandidates(clean, declared) ?? (declared ? [...declared] : null);
+      if (allowed?.length === 1) return { lang: allowed[0]!, score: 1 };
+      if (!allowed) {
+        const top = lid.predict(clean, 1)[0];
+        return top ? { lang: normalizeLangCode(top.code), score: top.p } : null;
+      }
+      // Among the allowed languages: the most probable one, its probability renormalized over them.
+      let best: LanguageGuess | null = null;
+      let sum = 0;
+      for (const { code, p } of lid.predict(clean, -1)) {
+        const lang = normalizeLangCode(code);
+        if (!allowed.includes(lang)) continue;
+        sum += p;
+        if (!best || p > best.score) best = { lang, score: p };
+      }
+      if (!best) return { lang: allowed[0]!, score: 0 };
+      return { lang: best.lang, score: sum > 0 ? best.score / sum : 0 };
+    },
+    dispose: () => undefined,
+  };
+}
+
+let cldFactory: ReturnType<typeof loadModule> | null = null;
+
+async function cld3Identifier(): Promise<LanguageIdentifier> {
+  cldFactory ??= loadModule();
+  const cld = (await cldFactory).create(0, 1000); // min 0 bytes so short captions still get a guess
+  return {
+    identify(text: string): LanguageGuess | null {
+      const clean = cleanCaption(text);
+      if (!clean) return null;
       const r = cld.findLanguage(clean);
-      if (r.language === 'und') return null;
-      return { lang: r.language, score: r.probability };
+      return r.language === 'und' ? null : { lang: normalizeLangCode(r.language), score: r.probability };
     },
     dispose: () => cld.dispose(),
   };
+}
+
+/** Loads the identifier's model once per process and returns an identifier (fastText, script-first, by default). */
+export async function createLanguageIdentifier(opts: LanguageIdentifierOptions = {}): Promise<LanguageIdentifier> {
+  const engine = opts.engine ?? 'fasttext';
+  if (engine === 'cld3') return cld3Identifier();
+  if (engine === 'fasttext') return fastTextIdentifier(opts.languages);
+  throw new Error(`language identifier: unknown engine ${String(engine)} (known: ${LANGUAGE_ENGINES.join(', ')})`);
 }

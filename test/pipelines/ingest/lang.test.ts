@@ -7,7 +7,7 @@ const fixture = JSON.parse(
   readFileSync(new URL('../../fixtures/ingest/captions.json', import.meta.url), 'utf8'),
 ) as { captions: [string, string][]; short: [string, string][] };
 
-describe('language ID (cld3-asm) on short multilingual captions', () => {
+describe('language ID (fastText lid.176, script first) on short multilingual captions', () => {
   let lid: LanguageIdentifier;
   before(async () => {
     lid = await createLanguageIdentifier();
