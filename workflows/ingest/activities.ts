@@ -54,6 +54,7 @@ const InputSchema = z.object({
       urlColumn: z.string().optional(),
       captionColumns: z.array(z.string()).min(1).optional(),
       extraColumns: z.array(z.string().min(1)).optional(),
+      langColumn: z.string().min(1).optional(),
     })
     .default({}),
   root: z.string().optional(),

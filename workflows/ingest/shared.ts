@@ -6,6 +6,8 @@ export interface SourceColumns {
   urlColumn?: string;
   captionColumns?: string[];
   extraColumns?: string[];
+  /** Column with each caption's language as the source gives it (kept in `lang_given`). */
+  langColumn?: string;
 }
 
 /** Input of `ingestWorkflow`. Everything is small and JSON-serializable: URIs and settings, never bytes. */
