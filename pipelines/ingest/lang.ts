@@ -4,6 +4,7 @@
  * then fastText lid.176 among the remaining languages. cld3-asm, the former identifier, stays as a swappable engine.
  */
 import { loadModule } from 'cld3-asm';
+import { normalizeLangCode } from '../lang-code.js';
 import { loadFastTextLid } from './lang-fasttext.js';
 import { scriptCandidates } from './lang-script.js';
 
@@ -29,13 +30,7 @@ export interface LanguageIdentifierOptions {
   engine?: LanguageEngine;
 }
 
-const ALIASES: { [code: string]: string } = { iw: 'he', in: 'id', ji: 'yi', jw: 'jv', mo: 'ro', fil: 'tl', nb: 'no' };
-
-/** An identifier's code as the project writes it: lower-case base language (`zh-Latn` → `zh`, `iw` → `he`). */
-export function normalizeLangCode(code: string): string {
-  const base = code.toLowerCase().split(/[-_]/)[0] ?? '';
-  return ALIASES[base] ?? base;
-}
+export { normalizeLangCode };
 
 /** Strips URLs, digits and punctuation (no language in them; they confuse short-text guesses); '' when no letters. */
 export function cleanCaption(text: string): string {
