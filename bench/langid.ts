@@ -81,7 +81,9 @@ export default async function langidBench(args: string[]): Promise<unknown> {
       const s = summarize(r);
       log(
         `${c.name}${languages ? ' [25 declared]' : ''}: ` +
-          LANGID_KINDS.map((k) => `${k} ${(s[k] as { overall: number }).overall}% (en ${(s[k] as { en: number }).en}%)`).join(', ') +
+          LANGID_KINDS.map(
+            (k) => `${k} ${(s[k] as { overall: number }).overall}% (en ${(s[k] as { en: number }).en}%)`,
+          ).join(', ') +
           `; ${s.captions_per_s_core} captions/s/core; load ${s.load_ms} ms; +${s.rss_added_mb} MB rss`,
       );
       results.push(r);
@@ -93,6 +95,10 @@ export default async function langidBench(args: string[]): Promise<unknown> {
     languages: DEMO_LANGUAGES,
     note: 'accuracy in %, a string several languages share exactly counts as right for any of them; one process per row',
     summary: results.map(summarize),
-    per_language: results.map((r) => ({ candidate: r.candidate, restricted: r.restricted, table: perLanguageTable(r) })),
+    per_language: results.map((r) => ({
+      candidate: r.candidate,
+      restricted: r.restricted,
+      table: perLanguageTable(r),
+    })),
   };
 }
