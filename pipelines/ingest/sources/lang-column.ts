@@ -1,6 +1,13 @@
 // The source's own language column (`langColumn`): read through the readers' extra-column path (so every format
 // reads it, and one the source lacks is an error), then moved from `extra` to the row's `lang`.
-import { type Source, type SourceFactory, type SourceHints, type SourceIO, type SourceOptions, type SourceRow } from './types.js';
+import {
+  type Source,
+  type SourceFactory,
+  type SourceHints,
+  type SourceIO,
+  type SourceOptions,
+  type SourceRow,
+} from './types.js';
 
 /** A language cell as a code: trimmed text, null when empty or not text/number. */
 function langCell(v: unknown): string | null {
@@ -20,7 +27,12 @@ export function withLangColumn(
   const column = options.langColumn;
   if (!column) return factory(path, options, io, hints);
   const keepExtra = options.extraColumns.includes(column);
-  const inner = factory(path, { ...options, extraColumns: keepExtra ? options.extraColumns : [...options.extraColumns, column] }, io, hints);
+  const inner = factory(
+    path,
+    { ...options, extraColumns: keepExtra ? options.extraColumns : [...options.extraColumns, column] },
+    io,
+    hints,
+  );
   const move = (row: SourceRow): SourceRow => {
     const lang = langCell(row.extra?.[column]);
     if (keepExtra || !row.extra) return { ...row, lang };

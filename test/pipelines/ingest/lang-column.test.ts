@@ -30,17 +30,33 @@ describe('source language column (--lang-col)', () => {
     const c = path.join(dir, 'l.csv');
     writeFileSync(c, 'url,caption,LANGUAGE,license\nhttp://a/1.jpg,ein Hund, de ,cc0\nhttp://a/2.jpg,a dog,,cc-by\n');
     const csv = await all((await openSource(c, undefined, { langColumn: 'LANGUAGE' })).rows(0, 10));
-    assert.deepEqual(csv.map((r) => [r.lang, r.extra]), [['de', undefined], [null, undefined]]);
+    assert.deepEqual(
+      csv.map((r) => [r.lang, r.extra]),
+      [
+        ['de', undefined],
+        [null, undefined],
+      ],
+    );
     // Asked for as an extra column too, it stays there as well; other extra columns are untouched.
-    const both = await all((await openSource(c, undefined, { langColumn: 'LANGUAGE', extraColumns: ['license', 'LANGUAGE'] })).rows(0, 1));
+    const both = await all(
+      (await openSource(c, undefined, { langColumn: 'LANGUAGE', extraColumns: ['license', 'LANGUAGE'] })).rows(0, 1),
+    );
     assert.deepEqual(both[0]!.extra, { license: 'cc0', LANGUAGE: ' de ' });
-    const withExtra = await all((await openSource(c, undefined, { langColumn: 'LANGUAGE', extraColumns: ['license'] })).rows(0, 1));
+    const withExtra = await all(
+      (await openSource(c, undefined, { langColumn: 'LANGUAGE', extraColumns: ['license'] })).rows(0, 1),
+    );
     assert.deepEqual([withExtra[0]!.lang, withExtra[0]!.extra], ['de', { license: 'cc0' }]);
 
     const j = path.join(dir, 'l.jsonl');
-    writeFileSync(j, '{"url":"http://a/1.jpg","caption":"犬","locale":"ja"}\n{"url":"http://a/2.jpg","caption":"dog"}\n');
+    writeFileSync(
+      j,
+      '{"url":"http://a/1.jpg","caption":"犬","locale":"ja"}\n{"url":"http://a/2.jpg","caption":"dog"}\n',
+    );
     const jsonl = await all((await openSource(j, undefined, { langColumn: 'locale' })).rows(0, 10));
-    assert.deepEqual(jsonl.map((r) => r.lang), ['ja', null]);
+    assert.deepEqual(
+      jsonl.map((r) => r.lang),
+      ['ja', null],
+    );
 
     const q = path.join(dir, 'l.parquet');
     const columnData = [
@@ -50,7 +66,13 @@ describe('source language column (--lang-col)', () => {
     ];
     writeFileSync(q, Buffer.from(parquetWriteBuffer({ columnData })));
     const pq = await all((await openSource(q, undefined, { langColumn: 'LANGUAGE' })).rows(0, 10));
-    assert.deepEqual(pq.map((r) => [r.lang, r.extra]), [['pt-BR', undefined], [null, undefined]]);
+    assert.deepEqual(
+      pq.map((r) => [r.lang, r.extra]),
+      [
+        ['pt-BR', undefined],
+        [null, undefined],
+      ],
+    );
     // Without the option rows carry no language.
     assert.equal((await all((await openSource(q)).rows(0, 1)))[0]!.lang, undefined);
   });
@@ -68,7 +90,13 @@ describe('source language column (--lang-col)', () => {
   it('records keep the given language next to the detected one and its score', () => {
     const ctx = { source: 's', lang: lid, now: () => 1 };
     const err = new RowError('http_error', 'HTTP 404', 'http://a/1.jpg');
-    const row: SourceRow = { index: 0, url: 'http://a/1.jpg', caption: 'a black cat sleeping on the sofa', alt_captions: [], lang: 'en-GB' };
+    const row: SourceRow = {
+      index: 0,
+      url: 'http://a/1.jpg',
+      caption: 'a black cat sleeping on the sofa',
+      alt_captions: [],
+      lang: 'en-GB',
+    };
     const r = failedRecord(row, ctx, err);
     assert.equal(r.lang_given, 'en-GB');
     assert.equal(r.lang, 'en');
@@ -79,6 +107,9 @@ describe('source language column (--lang-col)', () => {
   it('--lang-col takes one column name', () => {
     const input = ingestInputFromFlags({ source: 'a.csv', name: 'web', langCol: 'LANGUAGE' }, 'file:///r');
     assert.deepEqual(input.sourceOptions, { langColumn: 'LANGUAGE' });
-    assert.throws(() => ingestInputFromFlags({ source: 'a.csv', name: 'web', langCol: 'a,b' }, 'file:///r'), /--lang-col.*one column/);
+    assert.throws(
+      () => ingestInputFromFlags({ source: 'a.csv', name: 'web', langCol: 'a,b' }, 'file:///r'),
+      /--lang-col.*one column/,
+    );
   });
 });
