@@ -208,7 +208,7 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       ingest: {
         source: urls,
         format: 'jsonl',
-        sourceOptions: { urlColumn: 'url', captionColumns: ['caption', 'alt'] },
+        sourceOptions: { urlColumn: 'url', captionColumns: ['caption', 'alt'], langColumn: 'lang' },
         root,
         name: 'emoji-web',
         image: { size: 64, format: 'jpeg', quality: 90, minSide: 16, upscale: false },

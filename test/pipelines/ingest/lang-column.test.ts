@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parquetWriteBuffer } from 'hyparquet-writer';
+import { corpusJsonl, demoCorpus } from '../../../pipelines/demo/corpus.js';
 import { IngestInputError, RowError } from '../../../pipelines/ingest/errors.js';
 import { createLanguageIdentifier, type LanguageIdentifier } from '../../../pipelines/ingest/lang.js';
 import { failedRecord } from '../../../pipelines/ingest/record.js';
@@ -102,6 +103,19 @@ describe('source language column (--lang-col)', () => {
     assert.equal(r.lang, 'en');
     assert.ok(r.lang_score! > 0 && r.lang_score! <= 1);
     assert.equal(failedRecord({ ...row, lang: undefined }, ctx, err).lang_given, null);
+  });
+
+  it("the demo corpus's URL list gives each caption's locale, read back as the row's language", async () => {
+    const rows = demoCorpus({ styles: ['google'] }).slice(0, 400);
+    assert.ok(new Set(rows.map((r) => r.lang)).size > 10, 'several locales in the sample');
+    const f = path.join(dir, 'demo.jsonl');
+    writeFileSync(f, corpusJsonl(rows, 'http://127.0.0.1:9'));
+    const opts = { urlColumn: 'url', captionColumns: ['caption', 'alt'], langColumn: 'lang' };
+    const back = await all((await openSource(f, undefined, opts)).rows(0, rows.length));
+    assert.deepEqual(
+      back.map((r) => [r.caption, r.lang]),
+      rows.map((r) => [r.caption, r.lang]),
+    );
   });
 
   it('--lang-col takes one column name', () => {
