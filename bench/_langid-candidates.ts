@@ -82,11 +82,21 @@ const LINGUA_NAMES: { [name: string]: string } = {
 };
 
 const sigforge: Candidate = {
-  name: 'sigforge (chosen)',
+  name: 'sigforge ensemble (chosen)',
   pkg: 'pipelines/ingest/lang.ts',
   restrictable: true,
   async load(languages) {
     const lid = await createLanguageIdentifier(languages ? { languages } : {});
+    return { identify: (t) => lid.identify(t)?.lang ?? null, dispose: () => lid.dispose() };
+  },
+};
+
+const sigforgeFastText: Candidate = {
+  name: 'sigforge fasttext engine (script + fastText, no eld)',
+  pkg: 'pipelines/ingest/lang.ts',
+  restrictable: true,
+  async load(languages) {
+    const lid = await createLanguageIdentifier({ engine: 'fasttext', ...(languages ? { languages } : {}) });
     return { identify: (t) => lid.identify(t)?.lang ?? null, dispose: () => lid.dispose() };
   },
 };
@@ -202,6 +212,7 @@ const lingua: Candidate = {
 /** Every candidate, the project's chosen identifier first. */
 export const LANGID_CANDIDATES: readonly Candidate[] = [
   sigforge,
+  sigforgeFastText,
   cld3,
   fasttext,
   eldCandidate,

@@ -15,6 +15,11 @@ export interface WorkerResult {
   rssMb: number;
   /** Strings identified per second on one core, per kind. */
   perSecond: { [kind: string]: number };
+  /**
+   * Strings identified per second of this process's CPU time, per kind: the per-core rate even when the machine is
+   * shared (wall-clock rates fall with every other process that runs meanwhile).
+   */
+  perCpuSecond: { [kind: string]: number };
   kinds: { [kind: string]: { n: number; right: number; perLang: { [lang: string]: [right: number, n: number] } } };
 }
 
@@ -37,12 +42,14 @@ async function run(name: string, languages: string[] | undefined, maxPerLang: nu
     loadMs,
     rssMb: 0,
     perSecond: {},
+    perCpuSecond: {},
     kinds: {},
   };
   for (const kind of LANGID_KINDS) {
     const items = sets[kind];
     const got: (string | null)[] = new Array(items.length);
     const t = performance.now();
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < items.length; i++) got[i] = lid.identify(items[i]!.text);
     let dt = (performance.now() - t) / 1000;
     let done = items.length;
@@ -53,6 +60,8 @@ async function run(name: string, languages: string[] | undefined, maxPerLang: nu
       dt = (performance.now() - t) / 1000;
     }
     out.perSecond[kind] = done / dt;
+    const cpu = process.cpuUsage(cpu0);
+    out.perCpuSecond[kind] = done / ((cpu.user + cpu.system) / 1e6);
     const perLang: { [lang: string]: [number, number] } = {};
     let right = 0;
     items.forEach((it, i) => {
