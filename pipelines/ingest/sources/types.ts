@@ -66,6 +66,8 @@ export const SourceOptionsSchema = z.object({
    * in the record's `lang_given` next to the detected `lang`. A column the source lacks is an error.
    */
   langColumn: z.string().min(1).optional(),
+  /** Languages the source declares (ISO 639-1): the identifier guesses only among them (readers ignore it). */
+  languages: z.array(z.string().min(1)).min(1).optional(),
 });
 /** Parsed source settings. */
 export type SourceOptions = z.infer<typeof SourceOptionsSchema>;

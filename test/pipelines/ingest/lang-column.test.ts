@@ -121,6 +121,8 @@ describe('source language column (--lang-col)', () => {
   it('--lang-col takes one column name', () => {
     const input = ingestInputFromFlags({ source: 'a.csv', name: 'web', langCol: 'LANGUAGE' }, 'file:///r');
     assert.deepEqual(input.sourceOptions, { langColumn: 'LANGUAGE' });
+    const declared = ingestInputFromFlags({ source: 'a.csv', name: 'web', languages: 'en, de' }, 'file:///r');
+    assert.deepEqual(declared.sourceOptions, { languages: ['en', 'de'] });
     assert.throws(
       () => ingestInputFromFlags({ source: 'a.csv', name: 'web', langCol: 'a,b' }, 'file:///r'),
       /--lang-col.*one column/,

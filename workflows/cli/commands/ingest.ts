@@ -25,6 +25,7 @@ interface IngestFlags {
   captionCols?: string;
   extraColumns?: string;
   langCol?: string;
+  languages?: string;
   resizeMode?: string;
   imageSize?: string;
   imageFormat?: string;
@@ -81,6 +82,7 @@ export function ingestInputFromFlags(o: IngestFlags, root: string): IngestInput 
       captionColumns: o.captionCols?.split(',').map((s) => s.trim()),
       extraColumns: columnList('--extra-columns', o.extraColumns),
       langColumn: oneColumn('--lang-col', o.langCol),
+      languages: columnList('--languages', o.languages),
     }),
     image: defined({
       resizeMode: o.resizeMode,
@@ -127,6 +129,7 @@ export function register(program: Command): void {
     .option('--url-col <name>', 'URL column (default url)')
     .option('--caption-cols <list>', 'caption column(s), comma-separated; extra ones become alternative captions')
     .option('--extra-columns <list>', "columns kept in each record's `extra` as JSON, comma-separated (sidecar .json keys for tars/folders)")
+    .option('--languages <list>', 'languages the source declares (ISO 639-1, comma-separated): language ID guesses only among them')
     .option('--lang-col <name>', "column with each caption's language as the source gives it (kept in `lang_given`)")
     .addOption(new Option('--resize-mode <mode>', 'resize mode (default keep-aspect)').choices(RESIZE_MODES))
     .option('--image-size <px>', 'longest side (keep-aspect) or square side (default 512)')
