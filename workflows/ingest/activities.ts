@@ -193,9 +193,12 @@ export function createIngestActivities(deps: IngestDeps) {
       const ctx = Context.current();
       const details = ctx.info.heartbeatDetails as { chunksDone?: number } | undefined;
       try {
+        // The identifier's models load once per worker (seconds): heartbeat meanwhile, keeping the resume point.
+        const beat = setInterval(() => ctx.heartbeat(details), 1000);
+        const lang = await getLang(p.sourceOptions.languages).finally(() => clearInterval(beat));
         return await runPartition(p, partition, {
           store,
-          lang: await getLang(p.sourceOptions.languages),
+          lang,
           ssrfAllow: deps.ssrfAllow ?? [],
           ...(deps.s3 ? { s3: deps.s3 } : {}),
           heartbeat: (d) => ctx.heartbeat(d),
