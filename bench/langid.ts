@@ -90,6 +90,13 @@ export default async function langidBench(args: string[]): Promise<unknown> {
       results.push(r);
     }
   }
+  for (const r of results.filter((x) => x.candidate === LANGID_CANDIDATES[0]!.name)) {
+    log(
+      `per language, ${r.candidate}${r.restricted ? ' [25 declared]' : ''} (names / keywords / captions / sentences %):`,
+    );
+    for (const [lang, row] of Object.entries(perLanguageTable(r)))
+      log(`  ${lang}  ${LANGID_KINDS.map((k) => row[k]).join(' / ')}`);
+  }
   return {
     bench: 'langid',
     targets: LANGID_TARGETS,

@@ -12,9 +12,9 @@ export interface Vote {
 }
 
 /** fastText labels looked at per text: enough that an allowed language is almost always among them. */
-const TOP_K = 20;
+const TOP_K = 5;
 /** fastText's share at or above which eld is not asked (saves its time where it would not change the answer). */
-const SURE = 0.9;
+const SURE = 0.8;
 
 function addNormalized(
   into: Map<string, number>,
