@@ -53,6 +53,9 @@ export function checkRecord(r: Record, row: number, shard: string): void {
   if (r.attrs !== null && (!Array.isArray(r.attrs) || r.attrs.some((a) => typeof a !== 'string'))) {
     fail('attrs', 'must be an array of strings or null');
   }
+  if (r.lang_given !== undefined && r.lang_given !== null && typeof r.lang_given !== 'string') {
+    fail('lang_given', `must be a string or null, got ${typeof r.lang_given}`);
+  }
   if (r.extra !== undefined && r.extra !== null) {
     if (typeof r.extra !== 'string') fail('extra', `must be JSON object text or null, got ${typeof r.extra}`);
     let parsed: unknown;

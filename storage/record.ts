@@ -89,6 +89,12 @@ export interface Record {
    * read back with null, and records built without it are written with null.
    */
   extra?: string | null;
+  /**
+   * The language the source itself gives for the caption (a `--lang-col` column, WebLI page language, LAION-multi's
+   * `LANGUAGE`), as written there; `lang`/`lang_score` stay the identifier's guess. Optional: shards written before
+   * the column existed read back with null.
+   */
+  lang_given?: string | null;
 }
 
 /** The shard schema version; bump when the Record contract changes incompatibly. */

@@ -36,6 +36,7 @@ export const RECORD_COLUMNS = [
   'attrs',
   'weight',
   'extra',
+  'lang_given',
 ] as const satisfies readonly (keyof Record)[];
 
 /** A Record column name. */
@@ -45,7 +46,7 @@ export type RecordColumn = (typeof RECORD_COLUMNS)[number];
  * Columns added after the first shards were written (always at the end of RECORD_COLUMNS): a shard without one is
  * still a Record shard, and readers return null for it.
  */
-export const OPTIONAL_COLUMNS: readonly RecordColumn[] = ['extra'];
+export const OPTIONAL_COLUMNS: readonly RecordColumn[] = ['extra', 'lang_given'];
 
 const string = (name: string, repetition: 'REQUIRED' | 'OPTIONAL'): SchemaElement => ({
   name,
@@ -112,6 +113,7 @@ const columnElements: { [K in RecordColumn]: SchemaElement[] } = {
   attrs: list('attrs', 'OPTIONAL', [string('element', 'REQUIRED')]),
   weight: [scalar('weight', 'DOUBLE')],
   extra: [string('extra', 'OPTIONAL')],
+  lang_given: [string('lang_given', 'OPTIONAL')],
 };
 
 /** The full flattened Parquet schema of a shard (root first, depth-first). */

@@ -12,6 +12,8 @@ export interface CurateColumns {
   readonly lang: string[];
   /** Language confidence in [0, 1]; NaN when unknown. */
   readonly langScore: Float32Array;
+  /** The language the source gave (record `lang_given`), or '' when none. */
+  readonly langGiven: string[];
   /** Stored image size; 0 when unknown (failed rows). */
   readonly width: Int32Array;
   readonly height: Int32Array;
@@ -37,6 +39,7 @@ export function allocColumns(n: number): CurateColumns {
     caption: new Array<string>(n).fill(''),
     lang: new Array<string>(n).fill(''),
     langScore: new Float32Array(n).fill(Number.NaN),
+    langGiven: new Array<string>(n).fill(''),
     width: new Int32Array(n),
     height: new Int32Array(n),
     status: new Array<string>(n).fill('ok'),
@@ -57,6 +60,7 @@ export function columnsFromRecords(records: readonly Pick<Record, ColumnField>[]
     c.caption[i] = r.caption ?? '';
     c.lang[i] = r.lang ?? '';
     c.langScore[i] = r.lang_score ?? Number.NaN;
+    c.langGiven[i] = r.lang_given ?? '';
     c.width[i] = r.width ?? 0;
     c.height[i] = r.height ?? 0;
     c.status[i] = r.status;
@@ -78,6 +82,7 @@ export const COLUMN_FIELDS = [
   'caption',
   'lang',
   'lang_score',
+  'lang_given',
   'width',
   'height',
   'status',
@@ -98,6 +103,7 @@ export function concatColumns(parts: readonly CurateColumns[]): CurateColumns {
       c.id[o + i] = p.id[i]!;
       c.caption[o + i] = p.caption[i]!;
       c.lang[o + i] = p.lang[i]!;
+      c.langGiven[o + i] = p.langGiven[i]!;
       c.status[o + i] = p.status[i]!;
       c.sha256[o + i] = p.sha256[i]!;
       c.attrs[o + i] = p.attrs[i]!;

@@ -35,9 +35,17 @@ export const curateConfigSchema = z
       .object({
         mode: z.enum(['subsample', 'weight', 'off']).default('subsample'),
         targets: languageTargets.default({ en: 0.9, '*': 0.1 }),
+        /**
+         * Which language a row counts as: the source's (`lang_given`) when `given`, else the detected one when its
+         * score is at least `min_score`, else `und` (grouped under '*' unless targeted by name).
+         */
+        policy: z
+          .object({ given: z.boolean().default(true), min_score: z.number().min(0).max(1).default(0.3) })
+          .strict()
+          .default({ given: true, min_score: 0.3 }),
       })
       .strict()
-      .default({ mode: 'subsample', targets: { en: 0.9, '*': 0.1 } }),
+      .default({ mode: 'subsample', targets: { en: 0.9, '*': 0.1 }, policy: { given: true, min_score: 0.3 } }),
     attributes: z
       .object({
         /** Where attributes come from: caption lexicons, the row's own `attrs` column, or both. */

@@ -1,7 +1,9 @@
 // Language mix: bring language shares to targets (default 90% English, 10% the rest) by deterministic
-// subsampling (largest feasible total, rows chosen by a seeded hash of their id) or by sampling weights.
+// subsampling (largest feasible total, rows chosen by a seeded hash of their id) or by sampling weights. Rows count
+// as the language the policy resolves (language-policy.ts: given, else detected if sure, else `und`).
 import { type CurateColumns } from './columns.js';
 import { uniform53 } from './hash.js';
+import { languageConfidence, type LanguageConfidence, LANG_FROM, type ResolvedLanguages } from './language-policy.js';
 
 /** Language targets: language code → share, with '*' for every other language (and unknown). */
 export type LanguageTargets = Readonly<{ [lang: string]: number }>;
@@ -14,6 +16,15 @@ export interface LanguageMixReport {
   readonly shareBefore: { [group: string]: number };
   readonly shareAfter: { [group: string]: number };
   readonly unmet: { group: string; target: number; available: number }[];
+  /** How sure the languages are among the rows before and after the mix (after: by weight in weight mode). */
+  readonly confidenceBefore: LanguageConfidence;
+  readonly confidenceAfter: LanguageConfidence;
+}
+
+/** Languages as the identifier left them (no source languages, every score trusted): `und` when none. */
+export function detectedLanguages(c: CurateColumns): ResolvedLanguages {
+  const lang = c.lang.map((l) => l || 'und');
+  return { lang, from: Uint8Array.from(c.lang, (l) => (l ? LANG_FROM.detected : LANG_FROM.none)) };
 }
 
 /** The target group of a language: itself if named, else '*'. */
@@ -32,7 +43,10 @@ export function applyLanguageMix(
   targets: LanguageTargets,
   mode: 'subsample' | 'weight' | 'off',
   seed: number,
+  resolved: ResolvedLanguages = detectedLanguages(c),
 ): LanguageMixReport {
+  const langOf = resolved.lang;
+  const confidenceBefore = languageConfidence(resolved, active);
   const groups = Object.keys(targets);
   const groupOf = new Int32Array(c.n).fill(-1);
   const counts = new Float64Array(groups.length);
@@ -40,9 +54,9 @@ export function applyLanguageMix(
   const before: { [lang: string]: number } = {};
   for (let i = 0; i < c.n; i++) {
     if (!active[i]) continue;
-    const key = c.lang[i] || 'und';
+    const key = langOf[i]!;
     before[key] = (before[key] ?? 0) + 1;
-    const g = gIndex.get(languageGroup(c.lang[i]!, targets));
+    const g = gIndex.get(languageGroup(key, targets));
     if (g === undefined) continue; // no '*' target: other languages have share 0
     groupOf[i] = g;
     counts[g]!++;
@@ -88,7 +102,7 @@ export function applyLanguageMix(
   let wTotal = 0;
   for (let i = 0; i < c.n; i++) {
     if (!active[i]) continue;
-    const key = c.lang[i] || 'und';
+    const key = langOf[i]!;
     const wi = mode === 'weight' ? weight[i]! : 1;
     after[key] = (after[key] ?? 0) + wi;
     if (groupOf[i]! >= 0) wAfter[groupOf[i]!] = wAfter[groupOf[i]!]! + wi;
@@ -96,7 +110,17 @@ export function applyLanguageMix(
   }
   const share = (arr: Float64Array, tot: number): { [g: string]: number } =>
     Object.fromEntries(groups.map((g, k) => [g, tot > 0 ? arr[k]! / tot : 0]));
-  return { mode, before, after, shareBefore: share(counts, total), shareAfter: share(wAfter, wTotal), unmet };
+  const confidenceAfter = languageConfidence(resolved, active, mode === 'weight' ? weight : undefined);
+  return {
+    mode,
+    before,
+    after,
+    shareBefore: share(counts, total),
+    shareAfter: share(wAfter, wTotal),
+    unmet,
+    confidenceBefore,
+    confidenceAfter,
+  };
 }
 
 function countUngrouped(active: Uint8Array, groupOf: Int32Array): number {

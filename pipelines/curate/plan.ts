@@ -6,6 +6,7 @@ import { type CurateConfig } from './config.js';
 import { dedupRows, type HashSet, matchReference, mergedCaptions } from './dedup.js';
 import { type CurateFilter } from './filters/filter.js';
 import { applyLanguageMix, type LanguageMixReport } from './language-mix.js';
+import { resolveLanguages } from './language-policy.js';
 import { chooseLshParams, expectedRecall, type LshParams } from './lsh.js';
 import { fitM4, type M4Result, sampleKeep } from './m4.js';
 
@@ -129,7 +130,9 @@ export function planCuration(
 
   const weight = new Float64Array(n).fill(1);
   const beforeMix = active.slice();
-  const language = applyLanguageMix(c, active, weight, cfg.language_mix.targets, cfg.language_mix.mode, cfg.seed + 1);
+  const resolved = resolveLanguages(c, cfg.language_mix.policy);
+  const { targets, mode } = cfg.language_mix;
+  const language = applyLanguageMix(c, active, weight, targets, mode, cfg.seed + 1, resolved);
   for (let i = 0; i < n; i++) if (beforeMix[i] && !active[i]) reason[i] = 'language_mix';
 
   let m4: PlanReport['m4'] = null;

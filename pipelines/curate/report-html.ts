@@ -46,6 +46,24 @@ function barChart(title: string, bars: readonly Bar[], series: readonly string[]
   return `<h2>${esc(title)}</h2><svg xmlns="http://www.w3.org/2000/svg" width="${labelW + plotW + 80}" height="${h}" role="img" aria-label="${esc(title)}">${legend}${parts.join('')}</svg>`;
 }
 
+/** How sure the language shares are: given / detected / low-confidence / und shares and the top languages. */
+function languageConfidenceHtml(l: PlanReport['language']): string {
+  const b = l.confidenceBefore;
+  const a = l.confidenceAfter;
+  const row = (name: string, x: number, y: number): string =>
+    `<tr><td>${esc(name)}</td><td>${fmt(x)}</td><td>${fmt(y)}</td></tr>`;
+  const langs = Object.keys(a.shares).slice(0, 12);
+  return (
+    '<h2>Language sources and confidence</h2><table><tr><th></th><th>before</th><th>after</th></tr>' +
+    row('given by the source', b.given, a.given) +
+    row('detected (score ≥ min_score)', b.detected, a.detected) +
+    row('low-confidence (counted as und)', b.low_confidence, a.low_confidence) +
+    row('und', b.und, a.und) +
+    langs.map((k) => row(`share ${k}`, b.shares[k] ?? 0, a.shares[k] ?? 0)).join('') +
+    '</table>'
+  );
+}
+
 /** Renders the curation report (JSON data from `planCuration`) as HTML. */
 export function renderReportHtml(title: string, r: PlanReport): string {
   const sections: string[] = [];
@@ -85,6 +103,7 @@ export function renderReportHtml(title: string, r: PlanReport): string {
       ['before', 'after'],
     ),
   );
+  sections.push(languageConfidenceHtml(r.language));
   const attrKeys = [...new Set([...Object.keys(r.attributes.before), ...Object.keys(r.attributes.after)])].sort();
   sections.push(
     barChart(

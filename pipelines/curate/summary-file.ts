@@ -25,6 +25,7 @@ export function encodeSummary(s: ShardSummary): Uint8Array {
       { name: 'caption', data: c.caption, type: 'STRING', nullable: false },
       { name: 'lang', data: c.lang, type: 'STRING', nullable: false },
       { name: 'lang_score', data: nanToNull(c.langScore), type: 'DOUBLE' },
+      { name: 'lang_given', data: c.langGiven, type: 'STRING', nullable: false },
       { name: 'width', data: Array.from(c.width), type: 'INT32', nullable: false },
       { name: 'height', data: Array.from(c.height), type: 'INT32', nullable: false },
       { name: 'status', data: c.status, type: 'STRING', nullable: false },
@@ -62,6 +63,7 @@ export async function decodeSummary(bytes: Uint8Array, source: string): Promise<
     c.caption[i] = String(r.caption ?? '');
     c.lang[i] = String(r.lang ?? '');
     c.langScore[i] = typeof r.lang_score === 'number' ? r.lang_score : Number.NaN;
+    c.langGiven[i] = String(r.lang_given ?? ''); // summaries written before the column: ''
     c.width[i] = Number(r.width ?? 0);
     c.height[i] = Number(r.height ?? 0);
     c.status[i] = String(r.status ?? 'ok');
@@ -97,6 +99,7 @@ export function selectSummaryRows(s: ShardSummary, keep: Uint8Array): ShardSumma
     c.caption[j] = s.columns.caption[i]!;
     c.lang[j] = s.columns.lang[i]!;
     c.langScore[j] = s.columns.langScore[i]!;
+    c.langGiven[j] = s.columns.langGiven[i]!;
     c.width[j] = s.columns.width[i]!;
     c.height[j] = s.columns.height[i]!;
     c.status[j] = s.columns.status[i]!;

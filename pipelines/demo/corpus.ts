@@ -17,7 +17,7 @@ export interface CorpusRow {
   /** Path under the corpus server, `/<style>/<image>`. */
   path: string;
   caption: string;
-  /** The primary caption's language (what ingestion's language ID should find). */
+  /** The primary caption's CLDR locale: passed to ingestion as the given language (`lang_given`). */
   lang: string;
   alt: string[];
 }
@@ -68,7 +68,12 @@ export function demoCorpusPackages(styles: readonly EmojiStyle[] = DEMO_TRAIN_ST
   return Object.fromEntries(pkgs.map((p) => [p, packageVersion(p)]));
 }
 
-/** The corpus as a JSONL URL list for ingestion (`url`, `caption`, `alt`) served from `baseUrl`. */
+/**
+ * The corpus as a JSONL URL list for ingestion (`url`, `caption`, `alt`, and `lang`: the primary caption's known
+ * CLDR locale, ingested with `langColumn: 'lang'` into `lang_given`) served from `baseUrl`.
+ */
 export function corpusJsonl(rows: readonly CorpusRow[], baseUrl: string): string {
-  return rows.map((r) => JSON.stringify({ url: `${baseUrl}${r.path}`, caption: r.caption, alt: r.alt })).join('\n') + '\n';
+  const line = (r: CorpusRow): string =>
+    JSON.stringify({ url: `${baseUrl}${r.path}`, caption: r.caption, alt: r.alt, lang: r.lang });
+  return rows.map(line).join('\n') + '\n';
 }

@@ -32,6 +32,7 @@ export const RECORD_ARROW_TYPES: { readonly [K in RecordColumn]: DataType } = {
   alt_captions: list(new Utf8()),
   lang: new Utf8(),
   lang_score: new Float64(),
+  lang_given: new Utf8(),
   image: new Binary(),
   mime: new Utf8(),
   width: new Int32(),

@@ -36,7 +36,8 @@ export function recordId(source: string, index: number, url: string, caption: st
 
 type RowFields = Pick<
   Record,
-  'id' | 'source' | 'url' | 'caption' | 'alt_captions' | 'lang' | 'lang_score' | 'fetched_at' | 'boxes' | 'attrs' | 'weight' | 'extra'
+  | 'id' | 'source' | 'url' | 'caption' | 'alt_captions' | 'lang' | 'lang_score' | 'fetched_at' | 'boxes' | 'attrs' | 'weight'
+  | 'extra' | 'lang_given'
 >;
 
 /** The fields every record of a source row has, whether its image came through or not. */
@@ -55,6 +56,7 @@ function rowFields(row: SourceRow, ctx: Pick<RecordContext, 'source' | 'lang' | 
     attrs: null,
     weight: null,
     extra: row.extra === undefined ? null : JSON.stringify(row.extra),
+    lang_given: row.lang ?? null,
   };
 }
 

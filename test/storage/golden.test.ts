@@ -1,8 +1,9 @@
 // Golden files: committed shards must keep reading back as the committed JSON, and the writer must keep producing
 // the newest one byte for byte (format drift shows up here first). v1 is the layout before the image column was
 // written by reference (hyparquet-writer wrote every column); v2 writes the image chunk first in each row group; v3
-// (today's) adds the optional `extra` column at the end. Older goldens stay as read-compatibility fixtures: they lack
-// `extra` and read back with it null. After an intended format change add golden-v4 and regenerate:
+// adds the optional `extra` column at the end; v4 (today's) the optional `lang_given` after it. Older goldens stay as
+// read-compatibility fixtures: columns they lack read back null. After an intended format change add golden-v5 and
+// regenerate:
 // UPDATE_GOLDEN=1 npm test -- test/storage/golden
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,12 +11,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { openStore, readShard, type Record, writeShard } from '../../storage/index.js';
+import { openStore, readShard, type Record, type RecordColumn, writeShard } from '../../storage/index.js';
 import { makeRecords } from './records.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/storage/', import.meta.url));
-const goldenParquet = path.join(fixtures, 'golden-v3.parquet');
-const goldenJson = path.join(fixtures, 'golden-v3.json');
+const goldenParquet = path.join(fixtures, 'golden-v4.parquet');
+const goldenJson = path.join(fixtures, 'golden-v4.json');
+/** The same fixture records without `lang_given` (v3 predates the column). */
+const goldenJsonV3 = path.join(fixtures, 'golden-v3.json');
 /** The same fixture records without `extra` (v1 and v2 predate the column; v3 holds the same values plus `extra`). */
 const goldenJsonNoExtra = path.join(fixtures, 'golden-v1.json');
 
@@ -49,12 +52,15 @@ describe('golden shard', () => {
     if (process.env.UPDATE_GOLDEN === '1' || !existsSync(goldenJson)) writeFileSync(goldenJson, toJson(rows));
     assert.equal(toJson(rows), readFileSync(goldenJson, 'utf8'), 'fixture records drifted from golden JSON');
     assert.ok(rows.some((r) => r.extra === null) && rows.some((r) => typeof r.extra === 'string'), 'extra: both shapes');
-    const withoutExtra = rows.map(({ extra: _, ...r }) => r);
+    assert.ok(rows.some((r) => r.lang_given === null) && rows.some((r) => typeof r.lang_given === 'string'));
+    const withoutGiven = rows.map(({ lang_given: _, ...r }) => r);
+    assert.equal(toJson(withoutGiven), readFileSync(goldenJsonV3, 'utf8'), 'v3 JSON is v4 JSON less `lang_given`');
+    const withoutExtra = withoutGiven.map(({ extra: _, ...r }) => r);
     assert.equal(toJson(withoutExtra), readFileSync(goldenJsonNoExtra, 'utf8'), 'v1 JSON is v3 JSON less `extra`');
     assert.ok(written.equals(readFileSync(goldenParquet)), 'writer output differs from the golden shard');
   });
 
-  for (const version of ['v1', 'v2', 'v3']) {
+  for (const version of ['v1', 'v2', 'v3', 'v4']) {
     it(`the committed ${version} shard reads back as the committed JSON`, async () => {
       const store = openStore(`file://${fixtures.replace(/\/$/, '')}`);
       const back: Partial<Record>[] = [];
@@ -64,18 +70,23 @@ describe('golden shard', () => {
         groups++;
       }
       assert.ok(groups > 1, 'golden shard should hold several row groups');
-      // Shards written before the `extra` column read back with it null.
+      // Shards written before the `extra` or `lang_given` column read back with it null.
+      const older = (file: string, fill: Partial<Record>): string =>
+        toJson((JSON.parse(readFileSync(file, 'utf8')) as Partial<Record>[]).map((r) => ({ ...r, ...fill })));
       const want =
-        version === 'v3'
+        version === 'v4'
           ? readFileSync(goldenJson, 'utf8')
-          : toJson((JSON.parse(readFileSync(goldenJsonNoExtra, 'utf8')) as Partial<Record>[]).map((r) => ({ ...r, extra: null })));
+          : version === 'v3'
+            ? older(goldenJsonV3, { lang_given: null })
+            : older(goldenJsonNoExtra, { extra: null, lang_given: null });
       assert.equal(toJson(back), want);
       const extraOnly: Partial<Record>[] = [];
-      for await (const batch of readShard(store, `golden-${version}.parquet`, { columns: ['extra'] })) extraOnly.push(...batch);
+      const opts = { columns: ['extra', 'lang_given'] as RecordColumn[] };
+      for await (const batch of readShard(store, `golden-${version}.parquet`, opts)) extraOnly.push(...batch);
       assert.deepEqual(
-        extraOnly.map((r) => r.extra),
-        back.map((r) => r.extra),
-        'reading only `extra` gives the same values (nulls for shards without the column)',
+        extraOnly.map((r) => [r.extra, r.lang_given]),
+        back.map((r) => [r.extra, r.lang_given]),
+        'reading only the optional columns gives the same values (nulls for shards without them)',
       );
     });
   }

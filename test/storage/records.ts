@@ -55,6 +55,7 @@ export function makeRecords(n: number, seed = 1, imageBytes = 300): Record[] {
       weight: r() > 0.3 ? r() * 3 : null,
       // From the row index, not the PRNG, so every other field stays what the older goldens hold.
       extra: i % 3 === 2 ? null : JSON.stringify({ license: ['cc-by', 'cc0', 'é "q"'][i % 3], id: i, nested: { k: [i, null] } }),
+      lang_given: i % 4 === 1 ? null : ['en', 'de', 'pt-BR', 'ja'][i % 4]!,
     });
   }
   return out;

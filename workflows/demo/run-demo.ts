@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { parseModelConfig } from '../../model/config.js';
-import { corpusJsonl, demoCorpus, demoCorpusPackages } from '../../pipelines/demo/corpus.js';
+import { corpusJsonl, DEMO_LANGUAGES, demoCorpus, demoCorpusPackages } from '../../pipelines/demo/corpus.js';
 import { connectClient } from '../connection.js';
 import { startCorpusServer } from '../dev/corpus-server.js';
 import { startDevServer, type DevServer } from '../dev/dev-server.js';
@@ -208,7 +208,12 @@ export async function runDemo(opts: DemoOptions): Promise<DemoSummary> {
       ingest: {
         source: urls,
         format: 'jsonl',
-        sourceOptions: { urlColumn: 'url', captionColumns: ['caption', 'alt'] },
+        sourceOptions: {
+          urlColumn: 'url',
+          captionColumns: ['caption', 'alt'],
+          langColumn: 'lang',
+          languages: [...DEMO_LANGUAGES],
+        },
         root,
         name: 'emoji-web',
         image: { size: 64, format: 'jpeg', quality: 90, minSide: 16, upscale: false },

@@ -55,6 +55,8 @@ const InputSchema = z.object({
       urlColumn: z.string().optional(),
       captionColumns: z.array(z.string()).min(1).optional(),
       extraColumns: z.array(z.string().min(1)).optional(),
+      langColumn: z.string().min(1).optional(),
+      languages: z.array(z.string().min(1)).min(1).optional(),
     })
     .default({}),
   root: z.string().optional(),
@@ -91,8 +93,14 @@ async function removeUnlistedShards(store: ObjectStore, manifest: Manifest): Pro
 /** Builds the ingest activities over `deps`. */
 export function createIngestActivities(deps: IngestDeps) {
   const { store } = deps;
-  let lang: Promise<LanguageIdentifier> | null = deps.lang ? Promise.resolve(deps.lang) : null;
-  const getLang = (): Promise<LanguageIdentifier> => (lang ??= createLanguageIdentifier());
+  // One identifier per declared-language list (models load once per process; identifiers are cheap).
+  const langs = new Map<string, Promise<LanguageIdentifier>>();
+  const getLang = (languages?: string[]): Promise<LanguageIdentifier> => {
+    if (deps.lang) return Promise.resolve(deps.lang);
+    const key = languages?.join(',') ?? '';
+    if (!langs.has(key)) langs.set(key, createLanguageIdentifier(languages ? { languages } : {}));
+    return langs.get(key)!;
+  };
 
   async function plan(raw: IngestInput): Promise<IngestPlan> {
     const input = InputSchema.parse(raw);
@@ -190,9 +198,12 @@ export function createIngestActivities(deps: IngestDeps) {
       const ctx = Context.current();
       const details = ctx.info.heartbeatDetails as { chunksDone?: number } | undefined;
       try {
+        // The identifier's models load once per worker (seconds): heartbeat meanwhile, keeping the resume point.
+        const beat = setInterval(() => ctx.heartbeat(details), 1000);
+        const lang = await getLang(p.sourceOptions.languages).finally(() => clearInterval(beat));
         return await runPartition(p, partition, {
           store,
-          lang: await getLang(),
+          lang,
           ssrfAllow: deps.ssrfAllow ?? [],
           ...(deps.s3 ? { s3: deps.s3 } : {}),
           heartbeat: (d) => ctx.heartbeat(d),

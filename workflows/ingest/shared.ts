@@ -6,6 +6,10 @@ export interface SourceColumns {
   urlColumn?: string;
   captionColumns?: string[];
   extraColumns?: string[];
+  /** Column with each caption's language as the source gives it (kept in `lang_given`). */
+  langColumn?: string;
+  /** Languages the source declares (ISO 639-1): language ID guesses only among them. */
+  languages?: string[];
 }
 
 /** Input of `ingestWorkflow`. Everything is small and JSON-serializable: URIs and settings, never bytes. */

@@ -2,7 +2,8 @@
 // `applyLanguageMix`, each threshold an exact order statistic of the rows' seeded uniforms (two passes).
 import { type LanguageMixReport } from '../language-mix.js';
 import { addCounts, type ShardedContext, shardCount } from './context.js';
-import { applyMixPhase, languageCollectPhase, languageCountPhase, type MixRule } from './phases-mix.js';
+import { applyMixPhase, type ConfidenceSums, emptyConfidence, languageCollectPhase, languageCountPhase, mergeConfidence, type MixRule } from './phases-mix.js';
+import { type LanguageConfidence } from '../language-policy.js';
 import { RankSelector, unitBucket } from './select.js';
 
 /** Runs the mix phases; `util` (when given) receives the surviving rows' scores for M4's utility bins. */
@@ -17,11 +18,13 @@ export async function languageMixPhases(
   const counts = new Array<number>(groups.length).fill(0);
   let ungrouped = 0;
   const before: { [lang: string]: number } = {};
+  const confBefore = emptyConfidence();
   for (let s = 0; s < S; s++) {
     const part = await languageCountPhase(ctx, s, sel);
     part.counts.forEach((x, g) => (counts[g] = counts[g]! + x));
     ungrouped += part.ungrouped;
     addCounts(before, part.before);
+    mergeConfidence(confBefore, part.confidence);
   }
   const total = counts.reduce((a, x) => a + x, 0) + ungrouped;
   const unmet: LanguageMixReport['unmet'] = [];
@@ -33,8 +36,10 @@ export async function languageMixPhases(
   const wAfter = new Array<number>(groups.length).fill(0);
   let wTotal = 0;
   let activeAfter = 0;
+  const confAfter = emptyConfidence();
   for (let s = 0; s < S; s++) {
     const part = await applyMixPhase(ctx, s, rule, util);
+    mergeConfidence(confAfter, part.confidence);
     addCounts(after, part.after);
     part.wAfter.forEach((x, g) => (wAfter[g] = wAfter[g]! + x));
     wTotal += part.wTotal;
@@ -43,7 +48,16 @@ export async function languageMixPhases(
   const share = (arr: number[], tot: number): { [g: string]: number } =>
     Object.fromEntries(groups.map((g, k) => [g, tot > 0 ? arr[k]! / tot : 0]));
   return {
-    report: { mode, before, after, shareBefore: share(counts, total), shareAfter: share(wAfter, wTotal), unmet },
+    report: {
+      mode,
+      before,
+      after,
+      shareBefore: share(counts, total),
+      shareAfter: share(wAfter, wTotal),
+      unmet,
+      confidenceBefore: confidenceOf(confBefore),
+      confidenceAfter: confidenceOf(confAfter),
+    },
     activeAfter,
   };
 }
@@ -74,4 +88,21 @@ async function mixRule(
     q >= counts[g]! ? Number.POSITIVE_INFINITY : q <= 0 ? Number.NEGATIVE_INFINITY : vals[g]![0]!,
   );
   return { mode, thr };
+}
+
+/** The report of merged confidence sums, as languageConfidence computes it over all rows at once. */
+function confidenceOf(s: ConfidenceSums): LanguageConfidence {
+  const share = (x: number): number => (s.total > 0 ? x / s.total : 0);
+  return {
+    rows: s.rows,
+    shares: Object.fromEntries(
+      Object.entries(s.byLang)
+        .sort((a, b) => b[1] - a[1])
+        .map(([l, w]) => [l, share(w)]),
+    ),
+    given: share(s.byFrom[0]!),
+    detected: share(s.byFrom[1]!),
+    low_confidence: share(s.byFrom[2]!),
+    und: share(s.byLang.und ?? 0),
+  };
 }

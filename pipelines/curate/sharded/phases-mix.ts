@@ -3,15 +3,45 @@
 // utility-bin edges M4 needs (same two-pass selection over the rows' model scores).
 import { uniform53 } from '../hash.js';
 import { languageGroup, type LanguageTargets } from '../language-mix.js';
+import { LANG_FROM, resolveLanguages } from '../language-policy.js';
 import { type ShardedContext } from './context.js';
 import { type RankSelector } from './select.js';
 import { activeOf, readState, writeState } from './state.js';
+
+/** Weighted sums behind a LanguageConfidence report, mergeable across shards. */
+export interface ConfidenceSums {
+  rows: number;
+  total: number;
+  byLang: { [lang: string]: number };
+  byFrom: number[];
+}
+
+/** Empty confidence sums. */
+export function emptyConfidence(): ConfidenceSums {
+  return { rows: 0, total: 0, byLang: {}, byFrom: [0, 0, 0, 0] };
+}
+
+function addConfidence(s: ConfidenceSums, lang: string, from: number, w: number): void {
+  s.rows++;
+  s.total += w;
+  s.byLang[lang] = (s.byLang[lang] ?? 0) + w;
+  s.byFrom[from] = s.byFrom[from]! + w;
+}
+
+/** Adds shard sums `b` into `a`. */
+export function mergeConfidence(a: ConfidenceSums, b: ConfidenceSums): void {
+  a.rows += b.rows;
+  a.total += b.total;
+  for (const [k, v] of Object.entries(b.byLang)) a.byLang[k] = (a.byLang[k] ?? 0) + v;
+  b.byFrom.forEach((v, i) => (a.byFrom[i] = a.byFrom[i]! + v));
+}
 
 /** One shard's language counts before the mix. */
 export interface LanguageCounts {
   counts: number[];
   ungrouped: number;
   before: { [lang: string]: number };
+  confidence: ConfidenceSums;
 }
 
 /** How the mix is applied: per-group thresholds on the row's uniform (subsample) or per-group weights. */
@@ -22,6 +52,7 @@ export interface LanguageAfter {
   after: { [lang: string]: number };
   wAfter: number[];
   wTotal: number;
+  confidence: ConfidenceSums;
 }
 
 function groupIndex(targets: LanguageTargets): Map<string, number> {
@@ -36,14 +67,16 @@ export async function languageCountPhase(
 ): Promise<LanguageCounts> {
   const { columns: c } = await ctx.load(shard);
   const active = activeOf(await readState(ctx.store, ctx.prefix, 'dedup', shard));
-  const { targets } = ctx.cfg.language_mix;
+  const { targets, policy } = ctx.cfg.language_mix;
   const gIndex = groupIndex(targets);
-  const out: LanguageCounts = { counts: new Array<number>(gIndex.size).fill(0), ungrouped: 0, before: {} };
+  const resolved = resolveLanguages(c, policy);
+  const out: LanguageCounts = { counts: new Array<number>(gIndex.size).fill(0), ungrouped: 0, before: {}, confidence: emptyConfidence() };
   for (let i = 0; i < c.n; i++) {
     if (!active[i]) continue;
-    const key = c.lang[i] || 'und';
+    const key = resolved.lang[i]!;
     out.before[key] = (out.before[key] ?? 0) + 1;
-    const g = gIndex.get(languageGroup(c.lang[i]!, targets));
+    addConfidence(out.confidence, key, resolved.from[i] ?? LANG_FROM.none, 1);
+    const g = gIndex.get(languageGroup(key, targets));
     if (g === undefined) out.ungrouped++;
     else {
       out.counts[g]!++;
@@ -57,10 +90,11 @@ export async function languageCountPhase(
 export async function languageCollectPhase(ctx: ShardedContext, shard: number, sel: RankSelector): Promise<void> {
   const { columns: c } = await ctx.load(shard);
   const active = activeOf(await readState(ctx.store, ctx.prefix, 'dedup', shard));
-  const { targets } = ctx.cfg.language_mix;
+  const { targets, policy } = ctx.cfg.language_mix;
   const gIndex = groupIndex(targets);
+  const resolved = resolveLanguages(c, policy);
   for (let i = 0; i < c.n; i++) {
-    const g = active[i] ? gIndex.get(languageGroup(c.lang[i]!, targets)) : undefined;
+    const g = active[i] ? gIndex.get(languageGroup(resolved.lang[i]!, targets)) : undefined;
     if (g !== undefined) sel.collect(g, uniform53(c.id[i]!, ctx.cfg.seed + 1));
   }
 }
@@ -74,25 +108,28 @@ export async function applyMixPhase(
 ): Promise<LanguageAfter & { active: number }> {
   const { columns: c } = await ctx.load(shard);
   const state = await readState(ctx.store, ctx.prefix, 'dedup', shard);
-  const { targets } = ctx.cfg.language_mix;
+  const { targets, policy } = ctx.cfg.language_mix;
   const gIndex = groupIndex(targets);
+  const resolved = resolveLanguages(c, policy);
   const out = {
     after: {} as { [lang: string]: number },
     wAfter: new Array<number>(gIndex.size).fill(0),
     wTotal: 0,
     active: 0,
+    confidence: emptyConfidence(),
   };
   for (let i = 0; i < c.n; i++) {
     if (state.reason[i] !== '') continue;
-    const g = gIndex.get(languageGroup(c.lang[i]!, targets)) ?? -1;
+    const g = gIndex.get(languageGroup(resolved.lang[i]!, targets)) ?? -1;
     if (rule.mode === 'subsample' && (g < 0 || uniform53(c.id[i]!, ctx.cfg.seed + 1) > rule.thr[g]!)) {
       state.reason[i] = 'language_mix';
       continue;
     }
     if (rule.mode === 'weight') state.weight[i] = state.weight[i]! * (g >= 0 ? rule.w[g]! : 0);
     const wi = rule.mode === 'weight' ? state.weight[i]! : 1;
-    const key = c.lang[i] || 'und';
+    const key = resolved.lang[i]!;
     out.after[key] = (out.after[key] ?? 0) + wi;
+    addConfidence(out.confidence, key, resolved.from[i] ?? LANG_FROM.none, wi);
     if (g >= 0) out.wAfter[g] = out.wAfter[g]! + wi;
     out.wTotal += wi;
     out.active++;

@@ -6,6 +6,7 @@ import { delimitedSource } from './delimited.js';
 import { folderSource } from './folder.js';
 import { sourceIO, sourcePath } from './io.js';
 import { jsonlSource } from './jsonl.js';
+import { withLangColumn } from './lang-column.js';
 import { parquetSource } from './parquet.js';
 import { SourceOptionsSchema, type Source, type SourceFactory, type SourceHints, type SourceIO, type SourceOptions } from './types.js';
 import { webdatasetSource } from './webdataset.js';
@@ -67,5 +68,5 @@ export async function openSource(
   const name = format ?? detectFormat(path, await io.isDirectory(path));
   const factory = SOURCES[name];
   if (!factory) throw new IngestInputError(`unknown source format ${JSON.stringify(name)}; valid: ${SOURCE_FORMATS.join(', ')}`, uri);
-  return factory(path, SourceOptionsSchema.parse(options), io, hints);
+  return withLangColumn(factory, path, SourceOptionsSchema.parse(options), io, hints);
 }

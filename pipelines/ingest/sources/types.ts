@@ -23,6 +23,8 @@ export interface SourceRow {
   alt_captions: string[];
   /** Values of the requested extra columns by name (null where the row has none); absent when none were asked for. */
   extra?: { [column: string]: JsonValue };
+  /** The caption's language as the source's `langColumn` gives it (trimmed; null when empty); absent without one. */
+  lang?: string | null;
   /** Reads the image bytes of a stored row; absent for rows to fetch over HTTP. */
   load?: () => Promise<Uint8Array>;
 }
@@ -61,6 +63,13 @@ export const SourceOptionsSchema = z.object({
    * WebDataset tars, keys of the sidecar `.json`. A column the source lacks is an error.
    */
   extraColumns: z.array(z.string().min(1)).default([]),
+  /**
+   * Column holding each caption's language as the source gives it (LAION-multi's `LANGUAGE`, a page language); kept
+   * in the record's `lang_given` next to the detected `lang`. A column the source lacks is an error.
+   */
+  langColumn: z.string().min(1).optional(),
+  /** Languages the source declares (ISO 639-1): the identifier guesses only among them (readers ignore it). */
+  languages: z.array(z.string().min(1)).min(1).optional(),
 });
 /** Parsed source settings. */
 export type SourceOptions = z.infer<typeof SourceOptionsSchema>;

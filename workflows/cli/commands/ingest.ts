@@ -25,6 +25,8 @@ interface IngestFlags {
   urlCol?: string;
   captionCols?: string;
   extraColumns?: string;
+  langCol?: string;
+  languages?: string;
   resizeMode?: string;
   imageSize?: string;
   imageFormat?: string;
@@ -55,6 +57,13 @@ function columnList(flag: string, value: string | undefined): string[] | undefin
   return names;
 }
 
+/** A single column name (no commas, not empty). */
+function oneColumn(flag: string, value: string | undefined): string | undefined {
+  const names = columnList(flag, value);
+  if (names && names.length !== 1) throw new ConfigError(flag, `expected one column name, got ${JSON.stringify(value)}`, 'flags');
+  return names?.[0];
+}
+
 const defined = (o: { [k: string]: unknown }): { [k: string]: unknown } =>
   Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
 
@@ -73,6 +82,8 @@ export function ingestInputFromFlags(o: IngestFlags, root: string): IngestInput 
       urlColumn: o.urlCol,
       captionColumns: o.captionCols?.split(',').map((s) => s.trim()),
       extraColumns: columnList('--extra-columns', o.extraColumns),
+      langColumn: oneColumn('--lang-col', o.langCol),
+      languages: columnList('--languages', o.languages),
     }),
     image: defined({
       resizeMode: o.resizeMode,
@@ -135,6 +146,8 @@ export function register(program: Command): void {
     .option('--url-col <name>', 'URL column (default url)')
     .option('--caption-cols <list>', 'caption column(s), comma-separated; extra ones become alternative captions')
     .option('--extra-columns <list>', "columns kept in each record's `extra` as JSON, comma-separated (sidecar .json keys for tars/folders)")
+    .option('--languages <list>', 'languages the source declares (ISO 639-1, comma-separated): language ID guesses only among them')
+    .option('--lang-col <name>', "column with each caption's language as the source gives it (kept in `lang_given`)")
     .addOption(new Option('--resize-mode <mode>', 'resize mode (default keep-aspect)').choices(RESIZE_MODES))
     .option('--image-size <px>', 'longest side (keep-aspect) or square side (default 512)')
     .addOption(new Option('--image-format <fmt>', 're-encode format (default jpeg)').choices(['jpeg', 'webp']))
