@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
-import { openStore, type ObjectStore, type S3Options } from '../storage/index.js';
-import type { SigforgeConfig, TaskQueue } from './config.js';
+import { createStores, type ObjectStore, type S3Options, type Stores } from '../storage/index.js';
+import { storesFromConfig, type SigforgeConfig, type TaskQueue } from './config.js';
 import { createCurateActivities } from './curate/activities.js';
 import { createEvalActivities } from './eval/activities.js';
 import { createIngestActivities } from './ingest/activities.js';
@@ -18,10 +18,13 @@ export interface WorkerDeps {
   ssrfAllow?: readonly string[];
   /** S3 settings (`storage.s3`) for reading `s3://` ingest sources, whatever the storage root is. */
   s3?: S3Options;
+  /** Opens every other URI (models, report sources) with the same settings; default: from `store` and `s3`. */
+  stores?: Stores;
 }
 
 /** The activities each task queue's worker registers. */
 export function activitiesFor(queue: TaskQueue, deps: WorkerDeps): Record<string, (...args: never[]) => unknown> {
+  const stores = deps.stores ?? createStores({ root: deps.store.rootUri, ...(deps.s3 ? { s3: deps.s3 } : {}) });
   switch (queue) {
     case 'etl':
       return {
@@ -33,7 +36,7 @@ export function activitiesFor(queue: TaskQueue, deps: WorkerDeps): Record<string
     case 'train':
       return { ...createTrainActivities({ store: deps.store }) };
     case 'eval':
-      return { ...createEvalActivities({ store: deps.store }), ...createPipelineActivities({ store: deps.store }) };
+      return { ...createEvalActivities({ store: deps.store, stores }), ...createPipelineActivities({ store: deps.store, stores }) };
   }
 }
 
@@ -49,7 +52,8 @@ export function workflowSource(): { workflowBundle: { codePath: string } } | { w
 
 /** Builds the store named by the config's storage root. */
 export function storeFromConfig(config: SigforgeConfig): ObjectStore {
-  return openStore(config.storage.root, config.storage.s3 ? { s3: config.storage.s3 } : {});
+  const stores = storesFromConfig(config);
+  return stores.open(stores.rootUri!);
 }
 
 /** Creates one worker per queue on a shared connection; run them with `Promise.all(workers.map(w => w.run()))`. */

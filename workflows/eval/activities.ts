@@ -10,7 +10,7 @@ import { loadEvalModel } from '../../model/eval/load-model.js';
 import { type EvalResult, runSuite } from '../../model/eval/run-suite.js';
 import { parseSuite, suiteHash } from '../../model/eval/suite.js';
 import { resolveSuites } from '../../model/eval/suites.js';
-import { type ObjectStore } from '../../storage/index.js';
+import { InvalidUriError, LOCAL_STORES, type ObjectStore, type Stores } from '../../storage/index.js';
 import { resolveModelDir } from './models.js';
 import { type EvalJob, type EvalJobResult, type EvaluateInput } from './shared.js';
 
@@ -21,6 +21,8 @@ export const EVAL_CODE_VERSION = 'sigforge-eval/1';
 export interface EvalDeps {
   /** Where results, embedding caches and the emoji benchmark live. */
   store: ObjectStore;
+  /** Opens model URIs with the worker's storage settings; default local files only (s3:// refused). */
+  stores?: Stores;
   /** Loads a model directory; default {@link loadEvalModel} (Gemma tokenizer, compact vocabulary when present). */
   loadModel?: (uri: string) => Promise<EvalModel>;
   /** Default tfjs backend; default automatic. */
@@ -34,7 +36,7 @@ export function resultKey(modelId: string, suiteName: string, hash: string): str
 
 /** Decides, in one place, which failures must not be retried: bad configuration and bad data. */
 function asActivityFailure(err: unknown): unknown {
-  if (err instanceof EvalConfigError || err instanceof EvalDataError || err instanceof ModelConfigError || err instanceof CheckpointError || err instanceof ModelInputError) {
+  if (err instanceof EvalConfigError || err instanceof EvalDataError || err instanceof ModelConfigError || err instanceof CheckpointError || err instanceof ModelInputError || err instanceof InvalidUriError) {
     return ApplicationFailure.nonRetryable(err.message, err.name);
   }
   return err;
@@ -47,13 +49,14 @@ function summarize(job: EvalJob, r: EvalResult, uri: string, reused: boolean): E
 /** Creates the evaluate activities. */
 export function createEvalActivities(deps: EvalDeps) {
   const { store } = deps;
-  const load = deps.loadModel ?? ((uri: string) => loadEvalModel(uri));
+  const stores = deps.stores ?? LOCAL_STORES;
+  const load = deps.loadModel ?? ((uri: string) => loadEvalModel(uri, { stores }));
   return {
     /** Resolves each model reference to a model directory (a run's newest committed checkpoint). */
     async resolveEvalModels(input: { models: string[] }): Promise<string[]> {
       try {
         if (input.models.length === 0) throw new EvalConfigError('at least one model is needed', 'models');
-        return await Promise.all(input.models.map((m) => resolveModelDir(m)));
+        return await Promise.all(input.models.map((m) => resolveModelDir(m, stores)));
       } catch (err) {
         throw asActivityFailure(err);
       }

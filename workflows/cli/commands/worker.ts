@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { TASK_QUEUES, type TaskQueue } from '../../config.js';
+import { storesFromConfig, TASK_QUEUES, type TaskQueue } from '../../config.js';
 import { connectWorker } from '../../connection.js';
 import { createWorkers, storeFromConfig } from '../../worker.js';
 import { commandConfig, intFlag } from '../context.js';
@@ -26,7 +26,12 @@ export function register(program: Command): void {
           connection,
           namespace: config.temporal.namespace,
           queues: config.worker.queues,
-          deps: { store: storeFromConfig(config), ssrfAllow: config.worker.ssrfAllow, ...(config.storage.s3 ? { s3: config.storage.s3 } : {}) },
+          deps: {
+            store: storeFromConfig(config),
+            stores: storesFromConfig(config),
+            ssrfAllow: config.worker.ssrfAllow,
+            ...(config.storage.s3 ? { s3: config.storage.s3 } : {}),
+          },
           maxConcurrentActivities: config.worker.maxConcurrentActivities,
         });
         console.error(
