@@ -126,6 +126,22 @@ describe('evaluation opens s3:// models with the worker settings (MinIO, no AWS_
     await assert.rejects(bare.resolveEvalModels({ models: [`s3://${minio.bucket}/root/runs/a`] }), /open local files only/);
   });
 
+  it('with no credentials anywhere, says so instead of "access denied by the server"', async () => {
+    // The SDK's chain would ask the EC2 metadata address last: switched off, so no request leaves loopback.
+    const env = { AWS_EC2_METADATA_DISABLED: 'true', AWS_SHARED_CREDENTIALS_FILE: path.join(tmp, 'none'), AWS_CONFIG_FILE: path.join(tmp, 'none') };
+    Object.assign(process.env, env);
+    try {
+      const anonymous = createStores({ s3: { endpoint: minio.endpoint, region: minio.region, maxAttempts: 1 } });
+      await assert.rejects(anonymous.open(`s3://${minio.bucket}/root`).get('runs/a/run.json'), (err: Error) => {
+        assert.match(err.message, /no S3 credentials found, so no request was sent/);
+        assert.doesNotMatch(err.message, /denied by the server/);
+        return true;
+      });
+    } finally {
+      for (const k of Object.keys(env)) delete process.env[k];
+    }
+  });
+
   it('without run.json the newest step wins (older runs)', () => {
     const found = [
       { dir: 'stages/x/checkpoints/step-5', stage: 'x', step: 5 },
