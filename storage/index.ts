@@ -3,6 +3,8 @@ export * from './errors.js';
 export { validateKey, joinKey } from './keys.js';
 export type { BodyChunk, ObjectStore, ObjectInfo, ListEntry, PutBody, PutResult, StoreOptions, S3Options } from './object-store.js';
 export { openStore, closeStore } from './open-store.js';
+export { copyObjects, type CopyResult } from './copy.js';
+export { initStore, StoreInitError, type StoreInitReport } from './store-init.js';
 export { createStores, isLocalPath, LOCAL_STORES, resolveRef, type StoreSettings, type Stores } from './stores.js';
 export { parseRootUri, splitObjectUri, type ParsedRoot } from './uri.js';
 export * from './record.js';

@@ -15,6 +15,7 @@ import { register as registerReport } from './commands/report.js';
 import { register as registerSchedule } from './commands/schedule.js';
 import { register as registerShards } from './commands/shards.js';
 import { register as registerStatus } from './commands/status.js';
+import { register as registerStorage } from './commands/storage.js';
 import { register as registerTrain } from './commands/train.js';
 import { register as registerWorker } from './commands/worker.js';
 
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
     registerStatus,
     registerShards,
     registerDatasets,
+    registerStorage,
     registerWorker,
     registerDevServer,
   ];
