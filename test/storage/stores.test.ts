@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { createStores, LOCAL_STORES, resolveRef, type Stores } from '../../storage/index.js';
 import { createEvalActivities } from '../../workflows/eval/activities.js';
 import { finalCheckpoint, resolveModelDir } from '../../workflows/eval/models.js';
+import { shortModel } from '../../workflows/eval/table.js';
 import { startMinio, type MinioServer } from '../helpers/minio.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -150,5 +151,10 @@ describe('evaluation opens s3:// models with the worker settings (MinIO, no AWS_
     assert.equal(finalCheckpoint(found, null)?.dir, 'stages/x/checkpoints/step-5');
     assert.equal(finalCheckpoint(found, ['x', 'y'])?.dir, 'stages/y/checkpoints/step-3');
     assert.equal(finalCheckpoint([], ['x']), null);
+  });
+
+  it('the results table names the run, stage and step of a checkpoint', () => {
+    assert.equal(shortModel('s3://b/root/runs/a/stages/acid/checkpoints/step-0001240'), 'a (acid, step 1240)');
+    assert.equal(shortModel('file:///models/siglip2-base'), 'models/siglip2-base');
   });
 });
