@@ -17,7 +17,6 @@ const ACCESS_CODES = new Set([
   'InvalidToken',
   'ExpiredToken',
   'AuthorizationHeaderMalformed',
-  'CredentialsProviderError',
 ]);
 
 /**
@@ -55,6 +54,14 @@ export function mapS3Error(
   }
   if (code === 'PreconditionFailed' || status === 412) {
     return new AlreadyExistsError(`${what}: already exists`, { subject: ctx.uri, cause });
+  }
+  if (code === 'CredentialsProviderError') {
+    // Raised by the SDK before any request: saying "denied by the server" would send people to check bucket policies.
+    return new StoreAccessError(
+      `${what}: no S3 credentials found, so no request was sent; set storage.s3.credentials in the config, ` +
+        'AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, an AWS profile, or run where an instance role applies',
+      { subject: ctx.uri, cause },
+    );
   }
   if (ACCESS_CODES.has(code) || status === 403 || status === 401) {
     return new StoreAccessError(

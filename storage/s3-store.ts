@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
+  CreateBucketCommand,
   DeleteObjectCommand,
+  HeadBucketCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -204,6 +206,24 @@ export class S3Store implements ObjectStore {
       }
       token = res.IsTruncated ? res.NextContinuationToken : undefined;
     } while (token);
+  }
+
+  /** Creates the bucket when it does not exist (`sigforge storage init`); says which it was. */
+  async ensureBucket(): Promise<'created' | 'exists'> {
+    const uri = `s3://${this.bucket}`;
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      return 'exists';
+    } catch (err) {
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      if (status !== 404 && (err as { name?: string }).name !== 'NotFound') throw mapS3Error(err, { op: 'head bucket', uri, bucket: this.bucket, key: '', redact: this.redact });
+    }
+    try {
+      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+      return 'created';
+    } catch (err) {
+      throw mapS3Error(err, { op: 'create bucket', uri, bucket: this.bucket, key: '', redact: this.redact });
+    }
   }
 
   async delete(key: string): Promise<void> {

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { SsrfAllowSchema } from '../pipelines/ingest/address.js';
+import { createStores, type Stores } from '../storage/stores.js';
 
 /** The task queues a worker can serve (ARCHITECTURE.md §Temporal). */
 export const TASK_QUEUES = ['etl', 'train', 'eval'] as const;
@@ -161,4 +162,9 @@ export function loadConfig(opts: { file?: string; env?: NodeJS.ProcessEnv; flags
   const merged = mergeConfig(file, configFromEnv(opts.env ?? process.env), opts.flags ?? {});
   const source = [opts.file ? `file ${opts.file}` : undefined, 'env', 'flags'].filter(Boolean).join(' + ');
   return parseConfig(merged, source);
+}
+
+/** The stores of a process configured by `config.storage` (root and S3 settings): what the CLI and workers open with. */
+export function storesFromConfig(config: SigforgeConfig): Stores {
+  return createStores({ root: config.storage.root, ...(config.storage.s3 ? { s3: config.storage.s3 } : {}) });
 }

@@ -24,4 +24,5 @@ export const NON_RETRYABLE_ERRORS = [
   'ManifestError',
   'NotFoundError',
   'ZodError',
+  'InvalidUriError',
 ];

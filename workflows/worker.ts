@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection } from '@temporalio/worker';
 import { type ImageTextScorer } from '../pipelines/curate/filters/filter.js';
-import { openStore, type ObjectStore, type S3Options } from '../storage/index.js';
-import type { SigforgeConfig, TaskQueue } from './config.js';
+import { createStores, type ObjectStore, type S3Options, type Stores } from '../storage/index.js';
+import { storesFromConfig, type SigforgeConfig, type TaskQueue } from './config.js';
 import { createCurateActivities } from './curate/activities.js';
 import { createEvalActivities } from './eval/activities.js';
 import { createIngestActivities } from './ingest/activities.js';
@@ -21,10 +21,13 @@ export interface WorkerDeps {
   s3?: S3Options;
   /** Image-text scorer of the `model_score` curation filter (`worker.scorer`); absent: that filter is refused. */
   scorer?: ImageTextScorer;
+  /** Opens every other URI (models, report sources) with the same settings; default: from `store` and `s3`. */
+  stores?: Stores;
 }
 
 /** The activities each task queue's worker registers. */
 export function activitiesFor(queue: TaskQueue, deps: WorkerDeps): Record<string, (...args: never[]) => unknown> {
+  const stores = deps.stores ?? createStores({ root: deps.store.rootUri, ...(deps.s3 ? { s3: deps.s3 } : {}) });
   switch (queue) {
     case 'etl':
       return {
@@ -34,9 +37,9 @@ export function activitiesFor(queue: TaskQueue, deps: WorkerDeps): Record<string
         ...createScheduleActivities(deps.s3 ? { s3: deps.s3 } : {}),
       };
     case 'train':
-      return { ...createTrainActivities({ store: deps.store }) };
+      return { ...createTrainActivities({ store: deps.store, stores }) };
     case 'eval':
-      return { ...createEvalActivities({ store: deps.store }), ...createPipelineActivities({ store: deps.store }) };
+      return { ...createEvalActivities({ store: deps.store, stores }), ...createPipelineActivities({ store: deps.store, stores }) };
   }
 }
 
@@ -52,7 +55,8 @@ export function workflowSource(): { workflowBundle: { codePath: string } } | { w
 
 /** Builds the store named by the config's storage root. */
 export function storeFromConfig(config: SigforgeConfig): ObjectStore {
-  return openStore(config.storage.root, config.storage.s3 ? { s3: config.storage.s3 } : {});
+  const stores = storesFromConfig(config);
+  return stores.open(stores.rootUri!);
 }
 
 /** Creates one worker per queue on a shared connection; run them with `Promise.all(workers.map(w => w.run()))`. */

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
-import { closeStore, NotFoundError, type ObjectStore, openStore, type StoreOptions } from '../../storage/index.js';
+import { closeStore, LOCAL_STORES, NotFoundError, type ObjectStore, type Stores } from '../../storage/index.js';
 import { modelConfigSchema } from '../config.js';
 import { EvalConfigError } from './errors.js';
 import { type EvalModel, evalModelFromFiles, type Tokenize } from './eval-model.js';
@@ -45,7 +45,7 @@ async function loadCheckpointDir(store: ObjectStore, uri: string, meta: Uint8Arr
   if (want && want.sha256 !== got) throw new EvalConfigError(`model ${uri}/model.safetensors has sha256 ${got}, checkpoint.json records ${want.sha256}`, 'model');
   let vocab = await getOrNull(store, 'vocab.json');
   if (!vocab && RUN_SUFFIX.test(uri)) {
-    const run = openStore(uri.replace(RUN_SUFFIX, ''), opts.store ?? {});
+    const run = (opts.stores ?? LOCAL_STORES).open(uri.replace(RUN_SUFFIX, ''));
     try {
       vocab = await getOrNull(run, 'vocab.json');
     } finally {
@@ -57,7 +57,8 @@ async function loadCheckpointDir(store: ObjectStore, uri: string, meta: Uint8Arr
 
 /** Options of {@link loadEvalModel}. */
 export interface LoadOptions {
-  store?: StoreOptions;
+  /** Opens the model's URI with the worker's storage settings; default local files only (s3:// refused). */
+  stores?: Stores;
   tokenize?: Tokenize;
   tokenizerTag?: string;
 }
@@ -65,7 +66,7 @@ export interface LoadOptions {
 /** Loads a model directory: a sigforge checkpoint (checkpoint.json) or an HF export (config.json). */
 export async function loadEvalModel(ref: string, opts: LoadOptions = {}): Promise<EvalModel> {
   const uri = modelDirUri(ref);
-  const store = openStore(uri, opts.store ?? {});
+  const store = (opts.stores ?? LOCAL_STORES).open(uri);
   try {
     const meta = await getOrNull(store, 'checkpoint.json');
     if (meta) return await loadCheckpointDir(store, uri, meta, opts);

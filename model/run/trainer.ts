@@ -7,7 +7,7 @@ import { parseLoaderConfig, type LoaderConfig } from '../../pipelines/loader/con
 import { type LoaderBatch, StreamingLoader } from '../../pipelines/loader/loader.js';
 import { type LoaderPosition, startPosition } from '../../pipelines/loader/position.js';
 import { hashKeys } from '../../pipelines/loader/random.js';
-import { type ObjectStore } from '../../storage/index.js';
+import { type ObjectStore, type Stores } from '../../storage/index.js';
 import { type ModelConfig } from '../config.js';
 import { hostResidentBackend, type Pending, readAll } from '../step-metrics.js';
 import { createTrainModel, disposeTrainModel, enableDistillation, type TrainBatch, type TrainModel, type TrainStepResult, trainStepAccumulatedDeferred } from '../train-step.js';
@@ -43,6 +43,8 @@ export interface StageContext {
   readonly stage: StagePlan;
   readonly text: TextPipe;
   readonly backend: string;
+  /** Opens the ACID reference teacher's URI with the worker's storage settings; default local files only. */
+  readonly stores?: Stores;
   /** Called after every step. */
   readonly onStep?: (p: StageProgress) => void;
   /** Checked after every step: when true the stage checkpoints and returns unfinished. */
@@ -144,7 +146,7 @@ export async function runStage(ctx: StageContext): Promise<StageResult> {
   const state = await startState(ctx);
   const model = state.model;
   let { step, position } = state;
-  const teacher = stage.acid && step < stage.endStep ? await loadReferenceTeacher(resolveTeacherRef(stage.acid.teacher, run.store.rootUri), run.store.uri(run.prefix)) : null;
+  const teacher = stage.acid && step < stage.endStep ? await loadReferenceTeacher(resolveTeacherRef(stage.acid.teacher, run.store.rootUri), run.store.uri(run.prefix), ctx.stores ? { stores: ctx.stores } : {}) : null;
   const needsViews = (): boolean => stage.distill && model.distill !== undefined;
   let views = needsViews();
   let loader = await StreamingLoader.open({ store: ctx.data, shards: ctx.shards, config: loaderConfig(ctx, model, views), tokenize: ctx.text.tokenize, position, ...rankOf(ctx) });

@@ -16,6 +16,7 @@ import { register as registerReport } from './commands/report.js';
 import { register as registerSchedule } from './commands/schedule.js';
 import { register as registerShards } from './commands/shards.js';
 import { register as registerStatus } from './commands/status.js';
+import { register as registerStorage } from './commands/storage.js';
 import { register as registerTrain } from './commands/train.js';
 import { register as registerWorker } from './commands/worker.js';
 
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
     registerShards,
     registerDatasets,
     registerBatches,
+    registerStorage,
     registerWorker,
     registerDevServer,
   ];
@@ -63,6 +65,29 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * The verb a command line names when it is not one of the program's (`sigforge frob --help`, `sigforge help frob`),
+ * else null. Commander prints the general help and exits 0 for those forms; naming the verb and exiting 1 is clearer.
+ */
+export function unknownVerb(program: Command, args: string[]): string | null {
+  const verbs = new Set(program.commands.flatMap((c) => [c.name(), ...c.aliases()]));
+  const takesValue = new Set(program.options.filter((o) => o.required || o.optional).flatMap((o) => [o.short, o.long]));
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') return null;
+    if (a.startsWith('-')) {
+      if (!a.includes('=') && takesValue.has(a)) i++;
+      continue;
+    }
+    if (a === 'help') {
+      const next = args[i + 1];
+      return next !== undefined && !next.startsWith('-') && !verbs.has(next) ? next : null;
+    }
+    return verbs.has(a) ? null : a;
+  }
+  return null;
+}
+
 /** Errors people can act on print one clear line; anything else is a bug and keeps its stack. */
 function report(err: unknown): number {
   if (err instanceof CommanderError) return err.exitCode;
@@ -79,7 +104,14 @@ function report(err: unknown): number {
 }
 
 try {
-  await buildProgram().parseAsync(process.argv);
+  const program = buildProgram();
+  const verb = unknownVerb(program, process.argv.slice(2));
+  if (verb !== null) {
+    console.error(`sigforge: unknown command ${JSON.stringify(verb)} (commands: ${program.commands.map((c) => c.name()).join(', ')})`);
+    process.exitCode = 1;
+  } else {
+    await program.parseAsync(process.argv);
+  }
 } catch (err) {
   process.exitCode = report(err);
 }

@@ -8,7 +8,7 @@ import { loadEvalModel } from '../../model/eval/load-model.js';
 import { type EvalResult, runSuite } from '../../model/eval/run-suite.js';
 import { parseSuite, suiteHash } from '../../model/eval/suite.js';
 import { resolveSuites } from '../../model/eval/suites.js';
-import { type ObjectStore } from '../../storage/index.js';
+import { LOCAL_STORES, type ObjectStore, type Stores } from '../../storage/index.js';
 import { asActivityFailure } from '../failures.js';
 import { resolveModelDir } from './models.js';
 import { type EvalJob, type EvalJobResult, type EvaluateInput } from './shared.js';
@@ -20,6 +20,8 @@ export const EVAL_CODE_VERSION = 'sigforge-eval/1';
 export interface EvalDeps {
   /** Where results, embedding caches and the emoji benchmark live. */
   store: ObjectStore;
+  /** Opens model URIs with the worker's storage settings; default local files only (s3:// refused). */
+  stores?: Stores;
   /** Loads a model directory; default {@link loadEvalModel} (Gemma tokenizer, compact vocabulary when present). */
   loadModel?: (uri: string) => Promise<EvalModel>;
   /** Default tfjs backend; default automatic. */
@@ -38,13 +40,14 @@ function summarize(job: EvalJob, r: EvalResult, uri: string, reused: boolean): E
 /** Creates the evaluate activities. */
 export function createEvalActivities(deps: EvalDeps) {
   const { store } = deps;
-  const load = deps.loadModel ?? ((uri: string) => loadEvalModel(uri));
+  const stores = deps.stores ?? LOCAL_STORES;
+  const load = deps.loadModel ?? ((uri: string) => loadEvalModel(uri, { stores }));
   return {
     /** Resolves each model reference to a model directory (a run's newest committed checkpoint). */
     async resolveEvalModels(input: { models: string[] }): Promise<string[]> {
       try {
         if (input.models.length === 0) throw new EvalConfigError('at least one model is needed', 'models');
-        return await Promise.all(input.models.map((m) => resolveModelDir(m)));
+        return await Promise.all(input.models.map((m) => resolveModelDir(m, stores)));
       } catch (err) {
         throw asActivityFailure(err);
       }

@@ -9,7 +9,10 @@ export const HEADLINE: { [task: string]: string[] } = {
   association_bias: ['mean_accuracy_gap', 'prediction_gap'],
 };
 
-function shortModel(uri: string): string {
+/** A model's short name: `<run> (<stage>, step N)` for a run's checkpoint, else the last two path parts. */
+export function shortModel(uri: string): string {
+  const m = /([^/]+)\/stages\/([^/]+)\/checkpoints\/step-0*(\d+)\/?$/.exec(uri);
+  if (m) return `${m[1]} (${m[2]}, step ${m[3]})`;
   const parts = uri.split('/').filter(Boolean);
   return parts.slice(-2).join('/');
 }

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
-import { closeStore, openStore, type ObjectStore, type S3Options } from '../../storage/index.js';
+import { closeStore, createStores, type ObjectStore, type S3Options } from '../../storage/index.js';
 import { isS3Uri, sourceIO, sourcePath } from '../../pipelines/ingest/sources/io.js';
 import { type SourceIO } from '../../pipelines/ingest/sources/types.js';
 
@@ -24,11 +24,12 @@ export interface IngestSourceIO {
 
 /** Opens the source IO of one activity run; S3 sources use `s3` (endpoint, region; credentials from the AWS chain). */
 export function openIngestSourceIO(s3?: S3Options): IngestSourceIO {
+  const factory = createStores(s3 ? { s3 } : {});
   const stores = new Map<string, ObjectStore>();
   const storeFor = (bucket: string): ObjectStore => {
     let s = stores.get(bucket);
     if (!s) {
-      s = openStore(`s3://${bucket}`, s3 ? { s3 } : {});
+      s = factory.open(`s3://${bucket}`);
       stores.set(bucket, s);
     }
     return s;

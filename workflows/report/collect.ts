@@ -3,7 +3,7 @@
 // dataset version (manifest.json) or a whole storage root.
 import { z } from 'zod';
 import { type EvalResult } from '../../model/eval/run-suite.js';
-import { closeStore, listDatasets, type Manifest, type ObjectStore, openStore, parseManifest, readManifest, splitObjectUri, type StoreOptions } from '../../storage/index.js';
+import { closeStore, listDatasets, LOCAL_STORES, type Manifest, type ObjectStore, parseManifest, readManifest, splitObjectUri, type Stores } from '../../storage/index.js';
 
 /** One training step as the report reads it (fields written by the training area's metrics chunks). */
 export const trainRowSchema = z.object({
@@ -56,11 +56,11 @@ async function readTraining(store: ObjectStore, runUri: string, prefix: string, 
   out.training.push(...byStage.values());
 }
 
-async function readEvalSummary(store: ObjectStore, key: string, opts: StoreOptions, out: ReportData): Promise<void> {
+async function readEvalSummary(store: ObjectStore, key: string, stores: Stores, out: ReportData): Promise<void> {
   const summary = (await json(store, key)) as { results?: { resultUri: string }[] };
   for (const r of summary.results ?? []) {
     const { rootUri, key: k } = splitObjectUri(r.resultUri);
-    const s = openStore(rootUri, opts);
+    const s = stores.open(rootUri);
     try {
       out.evals.push((await json(s, k)) as EvalResult);
     } finally {
@@ -77,15 +77,15 @@ async function addDataset(store: ObjectStore, m: Manifest, out: ReportData): Pro
 }
 
 /** Reads everything under one URI into `out`. */
-async function collectOne(uri: string, opts: StoreOptions, out: ReportData): Promise<void> {
-  const store = openStore(uri, opts);
+async function collectOne(uri: string, stores: Stores, out: ReportData): Promise<void> {
+  const store = stores.open(uri);
   try {
     out.sources.push(uri);
-    if (await store.head('summary.json')) return await readEvalSummary(store, 'summary.json', opts, out);
+    if (await store.head('summary.json')) return await readEvalSummary(store, 'summary.json', stores, out);
     if (await store.head('manifest.json')) {
       const m = parseManifest(await json(store, 'manifest.json'), store.uri('manifest.json'));
       const root = uri.replace(/\/datasets\/[^/]+\/[^/]+\/?$/, '');
-      const rootStore = root !== uri ? openStore(root, opts) : store;
+      const rootStore = root !== uri ? stores.open(root) : store;
       try {
         return await addDataset(rootStore, m, out);
       } finally {
@@ -96,15 +96,15 @@ async function collectOne(uri: string, opts: StoreOptions, out: ReportData): Pro
     for (const { name, versions } of await listDatasets(store).catch(() => [])) {
       for (const v of versions) await addDataset(store, await readManifest(store, name, v), out);
     }
-    for await (const { key } of store.list('eval/runs/')) if (key.endsWith('/summary.json')) await readEvalSummary(store, key, opts, out);
+    for await (const { key } of store.list('eval/runs/')) if (key.endsWith('/summary.json')) await readEvalSummary(store, key, stores, out);
   } finally {
     closeStore(store);
   }
 }
 
 /** Collects report data from one or more URIs (runs, eval runs, dataset versions or storage roots). */
-export async function collectReportData(uris: readonly string[], opts: StoreOptions = {}): Promise<ReportData> {
+export async function collectReportData(uris: readonly string[], stores: Stores = LOCAL_STORES): Promise<ReportData> {
   const out: ReportData = { sources: [], training: [], evals: [], datasets: [] };
-  for (const u of uris) await collectOne(u.replace(/\/+$/, ''), opts, out);
+  for (const u of uris) await collectOne(u.replace(/\/+$/, ''), stores, out);
   return out;
 }

@@ -1,9 +1,15 @@
 // Writes a rendered report to storage: `index.html`, and each chart as `charts/<name>.svg` and a PNG rendered from it
 // with sharp (no browser). Every object is written atomically; rewriting a report replaces it.
 import sharp from 'sharp';
-import { closeStore, openStore, type StoreOptions } from '../../storage/index.js';
+import { closeStore, LOCAL_STORES, type Stores } from '../../storage/index.js';
 import { collectReportData } from './collect.js';
 import { renderReport } from './html.js';
+
+/** Raised when the sources hold nothing a report could show (a mistyped path, a run on another root). */
+export class ReportEmptyError extends Error {
+  override readonly name = 'ReportEmptyError';
+  readonly exitCode = 1;
+}
 
 /** Renders one SVG chart to PNG bytes. */
 export async function svgToPng(svg: string): Promise<Uint8Array> {
@@ -12,10 +18,14 @@ export async function svgToPng(svg: string): Promise<Uint8Array> {
 }
 
 /** Collects data from `sources`, renders the report and writes it under `outUri`; returns the page's URI. */
-export async function writeReport(sources: readonly string[], outUri: string, opts: { store?: StoreOptions; title?: string } = {}): Promise<{ uri: string; charts: number }> {
-  const data = await collectReportData(sources, opts.store ?? {});
+export async function writeReport(sources: readonly string[], outUri: string, opts: { stores?: Stores; title?: string } = {}): Promise<{ uri: string; charts: number }> {
+  const stores = opts.stores ?? LOCAL_STORES;
+  const data = await collectReportData(sources, stores);
+  if (data.training.length === 0 && data.evals.length === 0 && data.datasets.length === 0) {
+    throw new ReportEmptyError(`nothing to report in ${sources.join(', ')}: no training run, evaluation summary or dataset manifest found there`);
+  }
   const { html, charts } = renderReport(data, opts.title);
-  const out = openStore(outUri.replace(/\/+$/, ''), opts.store ?? {});
+  const out = stores.open(outUri.replace(/\/+$/, ''));
   try {
     for (const c of charts) {
       await out.put(`charts/${c.name}.svg`, new TextEncoder().encode(c.svg));

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ApplicationFailure } from '@temporalio/common';
 import { isS3Uri, toLocalPath } from '../../pipelines/ingest/sources/io.js';
-import { closeStore, openStore, parseRootUri, type ParsedRoot, StorageError, type S3Options } from '../../storage/index.js';
+import { closeStore, createStores, parseRootUri, type ParsedRoot, StorageError, type S3Options } from '../../storage/index.js';
 
 const DEFAULT_SUFFIXES = ['.parquet', '.csv', '.tsv', '.jsonl'];
 
@@ -24,7 +24,7 @@ async function listS3(prefix: string, s3: S3Options | undefined): Promise<string
   }
   if (root.kind !== 's3') throw bad(`a ${root.kind} URI`);
   const { bucket, prefix: key } = root;
-  const store = openStore(`s3://${bucket}`, s3 ? { s3 } : {});
+  const store = createStores(s3 ? { s3 } : {}).open(`s3://${bucket}`);
   const dir = key === '' ? '' : `${key}/`;
   const out: string[] = [];
   try {

@@ -10,13 +10,15 @@ import { planStages } from '../../model/run/stages.js';
 import { seedRunVocab } from '../../model/run/init.js';
 import { runTextPipe } from '../../model/run/text.js';
 import { runStage } from '../../model/run/trainer.js';
-import { AlreadyExistsError, joinKey, type ObjectStore, readManifest, resolveDataset } from '../../storage/index.js';
+import { AlreadyExistsError, joinKey, type ObjectStore, readManifest, resolveDataset, type Stores } from '../../storage/index.js';
 import { asActivityFailure } from '../failures.js';
 import { type StageHeartbeat, type StageInput, type StageOutcome, type TrainInput, type TrainPlan } from './shared.js';
 
 /** Dependencies of the train activities. */
 export interface TrainActivityDeps {
   store: ObjectStore;
+  /** Opens other URIs (an ACID reference teacher on S3) with the worker's storage settings. */
+  stores?: Stores;
 }
 
 /** The model config a run trains (size name or full config, with the text length override). */
@@ -96,6 +98,7 @@ export function createTrainActivities(deps: TrainActivityDeps) {
           stage,
           text,
           backend: backend.name,
+          ...(deps.stores ? { stores: deps.stores } : {}),
           onStep: (p: StageHeartbeat) => ctx.heartbeat(p),
           shouldStop: () => ctx.cancellationSignal.aborted,
         });

@@ -8,10 +8,9 @@ import { exportBatches } from '../../../pipelines/feed/export.js';
 import { startFeedServer } from '../../../pipelines/feed/server.js';
 import { type FeedSource } from '../../../pipelines/feed/source.js';
 import { parseLoaderConfig } from '../../../pipelines/loader/config.js';
-import { closeStore, openStore, resolveDataset } from '../../../storage/index.js';
-import { ConfigError } from '../../config.js';
+import { closeStore, resolveDataset } from '../../../storage/index.js';
+import { ConfigError, storesFromConfig } from '../../config.js';
 import { commandConfig, intFlag } from '../context.js';
-import { argToUri } from './shards.js';
 
 interface FeedFlags {
   data: string;
@@ -53,7 +52,8 @@ async function openSource(flags: FeedFlags, command: Command): Promise<{ src: Fe
   const seed = intFlag(flags.seed, '--seed', 0, 2 ** 31 - 1);
   const length = intFlag(flags.textLength, '--text-length', 2, 4096);
   const loader = parseLoaderConfig(loaderArg(flags.loader));
-  const store = openStore(config.storage.root, config.storage.s3 ? { s3: config.storage.s3 } : {});
+  const stores = storesFromConfig(config);
+  const store = stores.open(stores.rootUri!);
   try {
     const manifest = await resolveDataset(store, flags.data);
     const encoder = await loadGemmaTokenizer();
@@ -99,7 +99,7 @@ export function register(program: Command): void {
     });
   feedOptions(batches.command('export'))
     .description('write the loader’s batches as Arrow IPC files (part-NNNNNN.arrow) plus feed.json with the resume token')
-    .requiredOption('--out <dir|uri>', 'output directory or object URI')
+    .requiredOption('--out <dir|uri>', 'output: ./dir or /abs/dir (local), exports/x (under the storage root) or an s3:// URI')
     .requiredOption('--batches <n>', 'batches to write')
     .option('--per-file <n>', 'record batches per file', '100')
     .option('--token <token>', 'continue after this resume token (from feed.json or a stream)')
@@ -107,7 +107,8 @@ export function register(program: Command): void {
       const n = intFlag(flags.batches, '--batches', 1, 1e9);
       const perFile = intFlag(flags.perFile, '--per-file', 1, 1e6);
       const { src, close } = await openSource(flags, command);
-      const out = openStore(argToUri(flags.out));
+      const stores = storesFromConfig(commandConfig(command));
+      const out = stores.open(stores.resolve(flags.out));
       try {
         const sum = await exportBatches(src, { out, batches: n, perFile, start: flags.token ? { token: flags.token } : {} });
         console.log(`wrote ${sum.batches} batches (${sum.rows} rows) in ${sum.files.length} files to ${out.rootUri}; resume token in feed.json`);

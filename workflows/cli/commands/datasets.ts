@@ -4,10 +4,10 @@ import {
   datasetLineage,
   type LineageNode,
   listDatasets,
-  openStore,
   resolveDataset,
   verifyDataset,
 } from '../../../storage/index.js';
+import { storesFromConfig } from '../../config.js';
 import { commandConfig } from '../context.js';
 import { toJson } from './shards.js';
 
@@ -27,7 +27,8 @@ export function register(program: Command): void {
     .option('--json', 'print JSON (for scripts)')
     .action(async (opts: { json?: boolean }, command: Command) => {
       const config = commandConfig(command);
-      const store = openStore(config.storage.root, config.storage.s3 ? { s3: config.storage.s3 } : {});
+      const stores = storesFromConfig(config);
+      const store = stores.open(stores.rootUri!);
       try {
         const list = await listDatasets(store);
         if (opts.json) console.log(toJson(list));
@@ -44,7 +45,8 @@ export function register(program: Command): void {
     .option('--verify', 'check every shard exists and matches its recorded sha256')
     .action(async (ref: string, opts: { json?: boolean; verify?: boolean }, command: Command) => {
       const config = commandConfig(command);
-      const store = openStore(config.storage.root, config.storage.s3 ? { s3: config.storage.s3 } : {});
+      const stores = storesFromConfig(config);
+      const store = stores.open(stores.rootUri!);
       try {
         const manifest = await resolveDataset(store, ref, {
           onSkipped: ({ version, error }) => console.error(`sigforge datasets show: skipped invalid version ${version}: ${error.message}`),

@@ -1,12 +1,11 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { type Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { EMOJI_STYLES } from '../../../pipelines/eval/emoji-data.js';
 import { BUILTIN_SUITES } from '../../../model/eval/suites.js';
 import { parseSuite } from '../../../model/eval/suite.js';
-import { ConfigError } from '../../config.js';
+import { ConfigError, storesFromConfig } from '../../config.js';
+import { type Stores } from '../../../storage/index.js';
 import { connectClient } from '../../connection.js';
 import { EVAL_PROGRESS_QUERY, EVAL_TASK_QUEUE, type EvalProgress, type EvaluateInput, type EvaluateResult, type SuiteObject } from '../../eval/shared.js';
 import { formatResultsTable } from '../../eval/table.js';
@@ -42,9 +41,9 @@ export function suiteArg(arg: string): string | SuiteObject[] {
   return (Array.isArray(value) ? value : [value]).map((v) => parseSuite(v, arg) as SuiteObject);
 }
 
-/** Builds the workflow input from flags (model paths become absolute file:// URIs). */
-export function evalInputFromFlags(o: EvalFlags): EvaluateInput {
-  const models = o.model.map((m) => (m.includes('://') ? m : pathToFileURL(path.resolve(m)).href));
+/** Builds the workflow input from flags (model references become URIs: runs/x under the storage root, ./x local). */
+export function evalInputFromFlags(o: EvalFlags, stores: Stores): EvaluateInput {
+  const models = o.model.map((m) => stores.resolve(m));
   return {
     models,
     suites: o.suite.flatMap((s): (string | SuiteObject)[] => {
@@ -67,7 +66,7 @@ export function register(program: Command): void {
   program
     .command('eval')
     .description('evaluate checkpoints or imported models on suites (zero-shot, retrieval, fairness)')
-    .requiredOption('--model <uri>', 'model directory, sigforge checkpoint or training run (newest checkpoint); repeatable', collect)
+    .requiredOption('--model <uri>', 'model directory, sigforge checkpoint or training run (its final checkpoint): s3:// or file:// URI, local path (/abs, ./rel) or path under the storage root (runs/x); repeatable', collect)
     .requiredOption('--suite <name|file>', `suite name (${BUILTIN_SUITES.join(', ')}) or .json/.yaml file; repeatable`, collect)
     .option('--out <key>', 'key prefix of the run summary under the storage root (default eval/runs/<workflow id>)')
     .addOption(new Option('--emoji-style <style>', 'image style of the emoji benchmark (default facebook)').choices(EMOJI_STYLES))
@@ -79,7 +78,7 @@ export function register(program: Command): void {
     .option('--wait', 'wait for the results, showing progress, and print a table')
     .action(async (o: EvalFlags, command: Command) => {
       const config = commandConfig(command);
-      const input = evalInputFromFlags(o);
+      const input = evalInputFromFlags(o, storesFromConfig(config));
       const client = await connectClient(config.temporal);
       try {
         const workflowId = o.workflowId ?? `eval-${Date.now()}`;

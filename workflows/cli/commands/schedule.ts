@@ -6,7 +6,7 @@ import { createSchedule, listSchedules, OVERLAP_POLICIES, type OverlapName, type
 import { commandConfig } from '../context.js';
 import { evalInputFromFlags } from './eval.js';
 import { ingestInputFromFlags } from './ingest.js';
-import { ConfigError, readConfigFile } from '../../config.js';
+import { ConfigError, readConfigFile, storesFromConfig } from '../../config.js';
 import { parseCurateConfig } from '../../../pipelines/curate/config.js';
 import { splitCurateConfigFile } from './curate.js';
 
@@ -84,11 +84,12 @@ export function register(program: Command): void {
     });
 
   withTiming(create.command('eval').description('evaluate a model or the newest checkpoint of a training run periodically'))
-    .requiredOption('--model <uri>', 'model directory or training run (its newest checkpoint at each run); repeatable', collect)
+    .requiredOption('--model <uri>', 'model directory or training run (its final checkpoint at each run; runs/x is under the storage root); repeatable', collect)
     .requiredOption('--suite <name|file>', 'suite name or .json/.yaml file; repeatable', collect)
     .action(async (o: TimingFlags & { model: string[]; suite: string[] }, command: Command) => {
       await withClient(command, async (client) => {
-        console.log(await createEvalSchedule(client, { ...timing(o), input: evalInputFromFlags({ model: o.model, suite: o.suite }) }));
+        const input = evalInputFromFlags({ model: o.model, suite: o.suite }, storesFromConfig(commandConfig(command)));
+        console.log(await createEvalSchedule(client, { ...timing(o), input }));
       });
     });
 

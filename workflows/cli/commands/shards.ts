@@ -1,7 +1,6 @@
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { closeStore, inspectShard, openStore, type ShardSummary, splitObjectUri } from '../../../storage/index.js';
+import { closeStore, inspectShard, type ShardSummary, splitObjectUri } from '../../../storage/index.js';
+import { storesFromConfig } from '../../config.js';
 import { commandConfig, intFlag } from '../context.js';
 
 /** JSON.stringify that writes bigints (phash) as decimal strings. */
@@ -40,10 +39,6 @@ export function formatSummary(s: ShardSummary): string {
   return lines.join('\n');
 }
 
-/** A CLI argument as an object URI: URIs pass through, plain paths become file URIs. */
-export function argToUri(arg: string): string {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(arg) ? arg : pathToFileURL(path.resolve(arg)).href;
-}
 
 /** `sigforge shards inspect <uri>`: schema, rows, row groups, sizes, counts by status and language, sample rows. */
 export function register(program: Command): void {
@@ -56,8 +51,9 @@ export function register(program: Command): void {
     .action(async (uri: string, opts: { json?: boolean; samples: string }, command: Command) => {
       const samples = intFlag(opts.samples, '--samples', 0, 1000);
       const config = commandConfig(command);
-      const { rootUri, key } = splitObjectUri(argToUri(uri));
-      const store = openStore(rootUri, config.storage.s3 ? { s3: config.storage.s3 } : {});
+      const stores = storesFromConfig(config);
+      const { rootUri, key } = splitObjectUri(stores.resolve(uri));
+      const store = stores.open(rootUri);
       try {
         const summary = await inspectShard(store, key, { samples });
         console.log(opts.json ? toJson(summary) : formatSummary(summary));

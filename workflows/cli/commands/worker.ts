@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { TASK_QUEUES, type TaskQueue } from '../../config.js';
+import { storesFromConfig, TASK_QUEUES, type TaskQueue } from '../../config.js';
 import { connectWorker } from '../../connection.js';
 import { loadModelScorer } from '../../../model/eval/scorer.js';
 import { createWorkers, storeFromConfig } from '../../worker.js';
@@ -22,10 +22,11 @@ export function register(program: Command): void {
       const ssrfAllow = opts.ssrfAllow?.split(',').map((a) => a.trim());
       const config = commandConfig(command, { worker: { queues, maxConcurrentActivities: max, ssrfAllow } });
       const store = storeFromConfig(config);
+      const stores = storesFromConfig(config);
       // The model_score filter's scorer: loaded once, its scores cached under the storage root per (model, rows).
       const scorer =
         config.worker.scorer && config.worker.queues.includes('etl')
-          ? await loadModelScorer(config.worker.scorer, { cache: store, load: config.storage.s3 ? { store: { s3: config.storage.s3 } } : {} })
+          ? await loadModelScorer(stores.resolve(config.worker.scorer), { cache: store, load: { stores } })
           : undefined;
       const connection = await connectWorker(config.temporal);
       try {
@@ -35,6 +36,7 @@ export function register(program: Command): void {
           queues: config.worker.queues,
           deps: {
             store,
+            stores,
             ssrfAllow: config.worker.ssrfAllow,
             ...(config.storage.s3 ? { s3: config.storage.s3 } : {}),
             ...(scorer ? { scorer: scorer.score } : {}),
