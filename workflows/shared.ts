@@ -15,6 +15,7 @@ export const NON_RETRYABLE_ERRORS = [
   'TrainConfigError',
   'TrainCheckpointError',
   'LoaderConfigError',
+  'LoaderInputError',
   'ModelConfigError',
   'ModelInputError',
   'CheckpointError',

@@ -1,7 +1,7 @@
 // The epoch plan: shard order shuffled per epoch, cut into windows of row groups whose rows are shuffled
 // together (the shuffle buffer), and the weighted sample order of one window — all pure functions of the seed.
 import { parquetRead } from 'hyparquet';
-import { type Box, type ObjectStore, readShardMetadata, type ShardMetadata, storeAsyncBuffer } from '../../storage/index.js';
+import { type Box, type ObjectStore, readShardMetadata, type ShardMetadata, StorageError, storeAsyncBuffer } from '../../storage/index.js';
 import { LoaderInputError } from './errors.js';
 import { keyedRandom, shuffled } from './random.js';
 
@@ -86,6 +86,8 @@ export async function readUnit(store: ObjectStore, layout: DatasetLayout, unit: 
       },
     });
   } catch (err) {
+    // A failed read is the store's (retryable or not, as it says); only bytes that do not parse are bad input.
+    if (err instanceof StorageError) throw err;
     throw new LoaderInputError(`does not decode: ${(err as Error).message}`, `${meta.uri} row group ${unit.group}`, { cause: err });
   }
   // utf8: false keeps the image column as bytes, so text columns come back as bytes too.
