@@ -46,7 +46,6 @@ export const adapterFiles = [
   'pipelines/ingest/sources/io.ts', // node:fs: local source files
   'pipelines/eval/emoji-data.ts', // node:fs: emoji images and CLDR names from npm packages
   'pipelines/loader/images.ts', // sharp, native/image: training-time decode and augmentation
-  'model/eval/suites.ts', // node:fs: suite config files
   'model/eval/preprocess.ts', // sharp: evaluation pre-processing
 ];
 

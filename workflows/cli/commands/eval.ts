@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Command, Option } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { EMOJI_STYLES } from '../../../pipelines/eval/emoji-data.js';
 import { BUILTIN_SUITES } from '../../../model/eval/suites.js';
 import { parseSuite } from '../../../model/eval/suite.js';
+import { readConfigFile } from '../../../storage/config-file.js';
 import { ConfigError } from '../../config.js';
 import { connectClient } from '../../connection.js';
 import { EVAL_PROGRESS_QUERY, EVAL_TASK_QUEUE, type EvalProgress, type EvaluateInput, type EvaluateResult, type SuiteObject } from '../../eval/shared.js';
@@ -34,8 +33,7 @@ export function suiteArg(arg: string): string | SuiteObject[] {
   if (!/\.(json|ya?ml)$/i.test(arg)) throw new ConfigError('--suite', `${JSON.stringify(arg)} is neither a built-in suite (${BUILTIN_SUITES.join(', ')}) nor a .json/.yaml file`, 'flags');
   let value: unknown;
   try {
-    const text = readFileSync(arg, 'utf8');
-    value = /\.json$/i.test(arg) ? JSON.parse(text) : parseYaml(text);
+    value = readConfigFile(arg);
   } catch (err) {
     throw new ConfigError('--suite', `${arg}: ${(err as Error).message}`, 'flags');
   }
