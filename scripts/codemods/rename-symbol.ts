@@ -9,7 +9,11 @@ import ts from 'typescript';
 function languageService(): { service: ts.LanguageService; files: string[] } {
   const configPath = ts.findConfigFile(process.cwd(), ts.sys.fileExists, 'tsconfig.json');
   if (!configPath) throw new Error('no tsconfig.json here');
-  const parsed = ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, path.dirname(configPath));
+  const parsed = ts.parseJsonConfigFileContent(
+    ts.readConfigFile(configPath, ts.sys.readFile).config,
+    ts.sys,
+    path.dirname(configPath),
+  );
   const files = parsed.fileNames;
   const host: ts.LanguageServiceHost = {
     getScriptFileNames: () => files,
@@ -40,14 +44,18 @@ function main(): void {
   if (!fileArg || !oldName || !newName) throw new Error('usage: rename-symbol.ts <file> <OldName> <NewName>');
   const file = path.resolve(fileArg);
   const { service } = languageService();
-  const locations = service.findRenameLocations(file, declarationPosition(file, oldName), false, false, { providePrefixAndSuffixTextForRename: false }) ?? [];
+  const locations =
+    service.findRenameLocations(file, declarationPosition(file, oldName), false, false, {
+      providePrefixAndSuffixTextForRename: false,
+    }) ?? [];
   const byFile = new Map<string, ts.RenameLocation[]>();
   for (const loc of locations) byFile.set(loc.fileName, [...(byFile.get(loc.fileName) ?? []), loc]);
   for (const [f, locs] of byFile) {
     let text = readFileSync(f, 'utf8');
     for (const loc of locs.sort((a, b) => b.textSpan.start - a.textSpan.start)) {
       const { start, length } = loc.textSpan;
-      text = text.slice(0, start) + (loc.prefixText ?? '') + newName + (loc.suffixText ?? '') + text.slice(start + length);
+      text =
+        text.slice(0, start) + (loc.prefixText ?? '') + newName + (loc.suffixText ?? '') + text.slice(start + length);
     }
     writeFileSync(f, text);
     console.log(`${path.relative(process.cwd(), f)}: ${locs.length}`);
