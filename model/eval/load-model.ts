@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { closeStore, NotFoundError, type ObjectStore, openStore, type StoreOptions } from '../../storage/index.js';
 import { modelConfigSchema } from '../config.js';
 import { EvalConfigError } from './errors.js';
-import { type EvalModel, evalModelFromFiles, type Tokenize } from './eval-model.js';
+import { type EvalModel, evalModelFromFiles, type EvalTokenize } from './eval-model.js';
 
 /** Turns a local path or URI into a root URI without a trailing slash. */
 export function modelDirUri(ref: string): string {
@@ -58,7 +58,7 @@ async function loadCheckpointDir(store: ObjectStore, uri: string, meta: Uint8Arr
 /** Options of {@link loadEvalModel}. */
 export interface LoadOptions {
   store?: StoreOptions;
-  tokenize?: Tokenize;
+  tokenize?: EvalTokenize;
   tokenizerTag?: string;
 }
 
