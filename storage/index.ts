@@ -36,4 +36,4 @@ export {
   verifyDataset,
   type LineageNode,
 } from './catalog.js';
-export { inspectShard, type ShardSummary } from './shard-inspect.js';
+export { inspectShard, type ShardInspection } from './shard-inspect.js';

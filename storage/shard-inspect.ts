@@ -4,7 +4,7 @@ import { readShard, readShardMetadata } from './shard-reader.js';
 import { RECORD_COLUMNS, type RecordColumn } from './shard-schema.js';
 
 /** What `sigforge shards inspect` shows: layout, sizes, counts and a few rows without image bytes. */
-export interface ShardSummary {
+export interface ShardInspection {
   uri: string;
   bytes: number;
   rows: number;
@@ -25,7 +25,7 @@ export async function inspectShard(
   store: ObjectStore,
   key: string,
   opts: { samples?: number } = {},
-): Promise<ShardSummary> {
+): Promise<ShardInspection> {
   const meta = await readShardMetadata(store, key);
   const columns = new Map<string, { compressed_bytes: number; uncompressed_bytes: number; codec: string }>();
   for (const rg of meta.metadata.row_groups) {

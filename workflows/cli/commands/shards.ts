@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
-import { closeStore, inspectShard, openStore, type ShardSummary, splitObjectUri } from '../../../storage/index.js';
+import { closeStore, inspectShard, openStore, type ShardInspection, splitObjectUri } from '../../../storage/index.js';
 import { commandConfig, intFlag } from '../context.js';
 
 /** JSON.stringify that writes bigints (phash) as decimal strings. */
@@ -17,7 +17,7 @@ const counts = (c: { [k: string]: number }): string =>
     .join(', ') || '(none)';
 
 /** Formats a shard summary for people. */
-export function formatSummary(s: ShardSummary): string {
+export function formatSummary(s: ShardInspection): string {
   const lines = [
     `shard ${s.uri}`,
     `  ${mb(s.bytes)}, ${s.rows} rows, ${s.row_groups.length} row groups, schema v${s.schema_version}` +
