@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { openStore, readShard, type Record, writeShard } from '../../storage/index.js';
+import { openStore, readShard, type DataRecord, writeShard } from '../../storage/index.js';
 import { makeRecords } from './records.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/storage/', import.meta.url));
@@ -20,7 +20,7 @@ const goldenJson = path.join(fixtures, 'golden-v3.json');
 const goldenJsonNoExtra = path.join(fixtures, 'golden-v1.json');
 
 /** Records as plain JSON: bytes as base64, bigints as decimal strings. */
-function toJson(rows: Partial<Record>[]): string {
+function toJson(rows: Partial<DataRecord>[]): string {
   const plain = rows.map((r) =>
     Object.fromEntries(
       Object.entries(r).map(([k, v]) => [
@@ -57,7 +57,7 @@ describe('golden shard', () => {
   for (const version of ['v1', 'v2', 'v3']) {
     it(`the committed ${version} shard reads back as the committed JSON`, async () => {
       const store = openStore(`file://${fixtures.replace(/\/$/, '')}`);
-      const back: Partial<Record>[] = [];
+      const back: Partial<DataRecord>[] = [];
       let groups = 0;
       for await (const batch of readShard(store, `golden-${version}.parquet`)) {
         back.push(...batch);
@@ -68,9 +68,9 @@ describe('golden shard', () => {
       const want =
         version === 'v3'
           ? readFileSync(goldenJson, 'utf8')
-          : toJson((JSON.parse(readFileSync(goldenJsonNoExtra, 'utf8')) as Partial<Record>[]).map((r) => ({ ...r, extra: null })));
+          : toJson((JSON.parse(readFileSync(goldenJsonNoExtra, 'utf8')) as Partial<DataRecord>[]).map((r) => ({ ...r, extra: null })));
       assert.equal(toJson(back), want);
-      const extraOnly: Partial<Record>[] = [];
+      const extraOnly: Partial<DataRecord>[] = [];
       for await (const batch of readShard(store, `golden-${version}.parquet`, { columns: ['extra'] })) extraOnly.push(...batch);
       assert.deepEqual(
         extraOnly.map((r) => r.extra),

@@ -13,7 +13,7 @@ import {
   writeShard,
   type Manifest,
   type ObjectStore,
-  type Record,
+  type DataRecord,
 } from '../../storage/index.js';
 import { concatColumns } from '../../pipelines/curate/columns.js';
 import {
@@ -256,7 +256,7 @@ export function createCurateActivities(deps: CurateDeps) {
       const decisions = JSON.parse(new TextDecoder().decode(await store.get(dKey))) as ShardDecisions;
       let result: MaterializeResult = { shard, digest: input.plan.digest, info: null };
       if (decisions.ids.length > 0) {
-        const rows: Record[] = [];
+        const rows: DataRecord[] = [];
         for await (const batch of readShard(store, plan.shards[shard]!.key)) {
           rows.push(...batch);
           beat({ phase: 'read', rows: rows.length });
