@@ -12,7 +12,7 @@ import {
   closeStore,
   openStore,
   RECORD_COLUMNS,
-  type Record,
+  type DataRecord,
   type RecordColumn,
   readShard,
   writeShard,
@@ -63,7 +63,7 @@ async function makeImages(n: number, dir: string): Promise<void> {
 }
 
 /** Lazily builds the benchmark records over the image blob. */
-function* records(blob: Buffer, sizes: number[]): Iterable<Record> {
+function* records(blob: Buffer, sizes: number[]): Iterable<DataRecord> {
   let offset = 0;
   const langs = ['en', 'de', 'ja', 'zh', 'es'];
   for (const [i, size] of sizes.entries()) {

@@ -40,4 +40,4 @@ export {
   type LineageNode,
   type SkippedVersion,
 } from './catalog.js';
-export { inspectShard, type ShardSummary } from './shard-inspect.js';
+export { inspectShard, type ShardInspection } from './shard-inspect.js';

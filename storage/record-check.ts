@@ -1,5 +1,5 @@
 import { InvalidRecordError } from './errors.js';
-import { RECORD_STATUSES, type Record } from './record.js';
+import { RECORD_STATUSES, type DataRecord } from './record.js';
 
 const STATUSES = new Set<string>(RECORD_STATUSES);
 const U64_MAX = (1n << 64n) - 1n;
@@ -9,7 +9,7 @@ const INT32_MAX = 2 ** 31 - 1;
  * Checks that a record can be stored exactly (types, ranges, statuses); throws InvalidRecordError naming the
  * row index and field. `shard` names the file being written.
  */
-export function checkRecord(r: Record, row: number, shard: string): void {
+export function checkRecord(r: DataRecord, row: number, shard: string): void {
   const fail = (field: string, why: string): never => {
     throw new InvalidRecordError(`${shard}: row ${row} field ${field}: ${why}`, row, field, { subject: shard });
   };

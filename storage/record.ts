@@ -52,7 +52,7 @@ export interface Box {
 }
 
 /** One image-text pair. Nullable fields are null on failed rows. */
-export interface Record {
+export interface DataRecord {
   /** Stable hash of source + url/path + caption. */
   id: string;
   source: string;

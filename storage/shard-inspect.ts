@@ -1,10 +1,10 @@
 import { type ObjectStore } from './object-store.js';
-import { type Record } from './record.js';
+import { type DataRecord } from './record.js';
 import { readShard, readShardMetadata } from './shard-reader.js';
 import { RECORD_COLUMNS, type RecordColumn } from './shard-schema.js';
 
 /** What `sigforge shards inspect` shows: layout, sizes, counts and a few rows without image bytes. */
-export interface ShardSummary {
+export interface ShardInspection {
   uri: string;
   bytes: number;
   rows: number;
@@ -15,7 +15,7 @@ export interface ShardSummary {
   columns: { name: string; compressed_bytes: number; uncompressed_bytes: number; codec: string }[];
   by_status: { [status: string]: number };
   by_lang: { [lang: string]: number };
-  samples: Omit<Record, 'image'>[];
+  samples: Omit<DataRecord, 'image'>[];
 }
 
 const NO_IMAGE = RECORD_COLUMNS.filter((c): c is Exclude<RecordColumn, 'image'> => c !== 'image');
@@ -25,7 +25,7 @@ export async function inspectShard(
   store: ObjectStore,
   key: string,
   opts: { samples?: number } = {},
-): Promise<ShardSummary> {
+): Promise<ShardInspection> {
   const meta = await readShardMetadata(store, key);
   const columns = new Map<string, { compressed_bytes: number; uncompressed_bytes: number; codec: string }>();
   for (const rg of meta.metadata.row_groups) {
@@ -49,7 +49,7 @@ export async function inspectShard(
     }
   }
   const want = opts.samples ?? 3;
-  const samples: Omit<Record, 'image'>[] = [];
+  const samples: Omit<DataRecord, 'image'>[] = [];
   if (want > 0) {
     for await (const batch of readShard(store, key, { columns: NO_IMAGE })) {
       samples.push(...batch.slice(0, want - samples.length));

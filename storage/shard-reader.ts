@@ -1,7 +1,7 @@
 import { type AsyncBuffer, type FileMetaData, parquetMetadataAsync, parquetRead } from 'hyparquet';
 import { NotFoundError, ShardFormatError } from './errors.js';
 import { type ObjectStore } from './object-store.js';
-import { type Record, RECORD_SCHEMA_VERSION } from './record.js';
+import { type DataRecord, RECORD_SCHEMA_VERSION } from './record.js';
 import { columnElement, OPTIONAL_COLUMNS, RECORD_COLUMNS, type RecordColumn, SCHEMA_VERSION_KEY } from './shard-schema.js';
 
 /** Options of {@link readShard}. */
@@ -127,7 +127,7 @@ export async function* readShard<K extends RecordColumn = RecordColumn>(
   store: ObjectStore,
   key: string,
   opts: ReadShardOptions<K> = {},
-): AsyncIterable<Pick<Record, K>[]> {
+): AsyncIterable<Pick<DataRecord, K>[]> {
   const meta = await readShardMetadata(store, key);
   const columns = opts.columns ?? (RECORD_COLUMNS as readonly RecordColumn[] as K[]);
   for (const c of columns) {
@@ -176,7 +176,7 @@ export async function* readShard<K extends RecordColumn = RecordColumn>(
       toRecord(row);
       for (const c of absent) row[c] = null;
     }
-    yield rows as Pick<Record, K>[];
+    yield rows as Pick<DataRecord, K>[];
     rowStart = rowEnd;
   }
 }

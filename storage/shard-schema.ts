@@ -4,7 +4,7 @@
  * lists use the standard three-level LIST layout.
  */
 import { type ParquetWriter } from 'hyparquet-writer';
-import { type Record } from './record.js';
+import { type DataRecord } from './record.js';
 
 /** A Parquet schema element as hyparquet-writer takes it. */
 export type SchemaElement = ConstructorParameters<typeof ParquetWriter>[0]['schema'][number];
@@ -37,7 +37,7 @@ export const RECORD_COLUMNS = [
   'weight',
   'extra',
   'lang_given',
-] as const satisfies readonly (keyof Record)[];
+] as const satisfies readonly (keyof DataRecord)[];
 
 /** A Record column name. */
 export type RecordColumn = (typeof RECORD_COLUMNS)[number];

@@ -3,7 +3,7 @@ import { writePageHeader } from 'hyparquet-writer/src/datapage.js';
 import { writeRleBitPackedHybrid } from 'hyparquet-writer/src/encoding.js';
 import { StorageError } from './errors.js';
 import { type ObjectStore } from './object-store.js';
-import { type Record, RECORD_SCHEMA_VERSION } from './record.js';
+import { type DataRecord, RECORD_SCHEMA_VERSION } from './record.js';
 import { checkRecord } from './record-check.js';
 import { RECORD_COLUMNS, type RecordColumn, recordParquetSchema, SCHEMA_VERSION_KEY } from './shard-schema.js';
 
@@ -90,12 +90,12 @@ class SegmentWriter extends ByteWriter {
 }
 
 /** Rough byte size of a row's payload, to cut row groups by bytes. */
-function rowBytes(r: Record): number {
+function rowBytes(r: DataRecord): number {
   return (r.image?.byteLength ?? 0) + r.caption.length + r.url.length + r.id.length + (r.extra?.length ?? 0) + 64;
 }
 
 /** Transposes rows into hyparquet-writer column sources, all but `image` (written by {@link writeImageChunk}). */
-function columnsOf(rows: Record[], codec: 'SNAPPY' | 'UNCOMPRESSED') {
+function columnsOf(rows: DataRecord[], codec: 'SNAPPY' | 'UNCOMPRESSED') {
   return RECORD_COLUMNS.filter((name) => name !== 'image').map((name) => {
     const data = rows.map((r) => (name === 'fetched_at' ? BigInt(r.fetched_at) : (r[name] ?? null)));
     return { name, data, codec };
@@ -181,7 +181,7 @@ function writeImageChunk(out: SegmentWriter, images: readonly (Uint8Array | null
  * Tallies are filled in as rows pass.
  */
 async function* encodeShard(
-  rows: Iterable<Record> | AsyncIterable<Record>,
+  rows: Iterable<DataRecord> | AsyncIterable<DataRecord>,
   shard: string,
   opts: WriteShardOptions,
   tally: Pick<ShardInfo, 'rows' | 'by_status' | 'by_lang'>,
@@ -198,7 +198,7 @@ async function* encodeShard(
     kvMetadata: Object.entries(kv).map(([key, value]) => ({ key, value })),
     createdBy: 'sigforge (hyparquet-writer)',
   });
-  let batch: Record[] = [];
+  let batch: DataRecord[] = [];
   let batchBytes = 0;
   const flush = (): Uint8Array[] => {
     // The image chunk first, then hyparquet-writer's row group of the other columns, whose metadata then gets the
@@ -241,7 +241,7 @@ async function* encodeShard(
 export async function writeShard(
   store: ObjectStore,
   key: string,
-  rows: Iterable<Record> | AsyncIterable<Record>,
+  rows: Iterable<DataRecord> | AsyncIterable<DataRecord>,
   opts: WriteShardOptions = {},
 ): Promise<ShardInfo> {
   const tally = { rows: 0, by_status: {}, by_lang: {} };

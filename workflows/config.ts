@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import YAML from 'yaml';
 import { z } from 'zod';
 import { SsrfAllowSchema } from '../pipelines/ingest/address.js';
 import { createStores, type Stores } from '../storage/stores.js';
+import { ConfigFileError, readConfigFile as readConfigText } from '../storage/config-file.js';
 
 /** The task queues a worker can serve (ARCHITECTURE.md §Temporal). */
 export const TASK_QUEUES = ['etl', 'train', 'eval'] as const;
@@ -89,18 +88,12 @@ export class ConfigError extends Error {
 
 /** Reads a YAML or JSON config file into an unvalidated object. */
 export function readConfigFile(file: string): unknown {
-  let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    return readConfigText(file);
   } catch (err) {
-    throw new ConfigError('', `cannot read config file: ${(err as Error).message}`, file, { cause: err });
-  }
-  try {
-    return file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
-  } catch (err) {
-    throw new ConfigError('', `not valid ${file.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`, file, {
-      cause: err,
-    });
+    if (!(err instanceof ConfigFileError)) throw err;
+    const problem = err.stage === 'read' ? 'cannot read config file' : `not valid ${err.format}`;
+    throw new ConfigError('', `${problem}: ${err.message}`, file, { cause: err.cause });
   }
 }
 

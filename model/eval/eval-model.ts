@@ -16,7 +16,7 @@ import { type Matrix } from './matrix.js';
 import { fixedPixels, type ImagePrep, naflexPixels } from './preprocess.js';
 
 /** Turns texts into token ids [texts.length × maxLength] the text tower accepts. */
-export type Tokenize = (texts: readonly string[]) => Promise<Int32Array>;
+export type EvalTokenize = (texts: readonly string[]) => Promise<Int32Array>;
 
 /** Files of a model directory (HF layout): `config.json`, `model.safetensors`, optional compact `vocab.json`. */
 export interface ModelFiles {
@@ -35,7 +35,7 @@ export class EvalModel {
     readonly id: string,
     readonly config: ModelConfig,
     readonly params: ParamStore,
-    readonly tokenize: Tokenize,
+    readonly tokenize: EvalTokenize,
     /** Names the tokenizer in cache keys. */
     readonly tokenizerTag: string,
   ) {}
@@ -130,7 +130,7 @@ export class EvalModel {
 }
 
 /** Gemma tokenization (SigLIP 2 preprocessing), through a compact vocabulary when the model has one. */
-export function gemmaTokenize(config: ModelConfig, vocab: CompactVocab | null, encoder?: TextEncoder): Tokenize {
+export function gemmaTokenize(config: ModelConfig, vocab: CompactVocab | null, encoder?: TextEncoder): EvalTokenize {
   return async (texts) => {
     if (!vocab && config.text.vocabSize < GEMMA.vocabSize) {
       // e.g. SigLIP (v1) checkpoints: their 32k SentencePiece tokenizer is not Gemma's.
@@ -179,7 +179,7 @@ function paramsFromSigforgeTensors(config: ModelConfig, tensors: Map<string, Hos
 export function evalModelFromFiles(
   files: ModelFiles,
   where: string,
-  opts: { tokenize?: Tokenize; tokenizerTag?: string; layout?: 'hf' | 'sigforge'; config?: ModelConfig } = {},
+  opts: { tokenize?: EvalTokenize; tokenizerTag?: string; layout?: 'hf' | 'sigforge'; config?: ModelConfig } = {},
 ): EvalModel {
   let config: ModelConfig;
   if (opts.config) config = opts.config;

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { closeStore, LOCAL_STORES, NotFoundError, type ObjectStore, type Stores } from '../../storage/index.js';
 import { modelConfigSchema } from '../config.js';
 import { EvalConfigError } from './errors.js';
-import { type EvalModel, evalModelFromFiles, type Tokenize } from './eval-model.js';
+import { type EvalModel, evalModelFromFiles, type EvalTokenize } from './eval-model.js';
 
 /** Turns a local path or URI into a root URI without a trailing slash. */
 export function modelDirUri(ref: string): string {
@@ -59,7 +59,7 @@ async function loadCheckpointDir(store: ObjectStore, uri: string, meta: Uint8Arr
 export interface LoadOptions {
   /** Opens the model's URI with the worker's storage settings; default local files only (s3:// refused). */
   stores?: Stores;
-  tokenize?: Tokenize;
+  tokenize?: EvalTokenize;
   tokenizerTag?: string;
 }
 

@@ -1,7 +1,6 @@
 // Finds a suite by name (the built-in emoji suites) or reads it from a YAML/JSON file.
-import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { type EmojiBenchOptions } from '../../pipelines/eval/emoji-bench.js';
+import { ConfigFileError, readConfigFile } from '../../storage/config-file.js';
 import { type ObjectStore } from '../../storage/index.js';
 import { EMOJI_SUITE_NAMES, type EmojiSuiteName, ensureEmojiSuites } from './emoji-suites.js';
 import { EvalConfigError } from './errors.js';
@@ -22,17 +21,13 @@ export async function resolveSuites(store: ObjectStore, nameOrFile: string, emoj
   if (!/\.(json|ya?ml)$/i.test(nameOrFile)) {
     throw new EvalConfigError(`suite ${JSON.stringify(nameOrFile)} is not a built-in suite (${BUILTIN_SUITES.join(', ')}) nor a .json/.yaml file`, 'suite');
   }
-  let text: string;
-  try {
-    text = await readFile(nameOrFile, 'utf8');
-  } catch (cause) {
-    throw new EvalConfigError(`suite file ${nameOrFile} cannot be read (${(cause as Error).message})`, 'suite', { cause });
-  }
   let value: unknown;
   try {
-    value = /\.json$/i.test(nameOrFile) ? JSON.parse(text) : parseYaml(text);
-  } catch (cause) {
-    throw new EvalConfigError(`suite file ${nameOrFile} does not parse (${(cause as Error).message})`, 'suite', { cause });
+    value = readConfigFile(nameOrFile);
+  } catch (err) {
+    if (!(err instanceof ConfigFileError)) throw err;
+    const problem = err.stage === 'read' ? 'cannot be read' : 'does not parse';
+    throw new EvalConfigError(`suite file ${nameOrFile} ${problem} (${err.message})`, 'suite', { cause: err.cause });
   }
   return (Array.isArray(value) ? value : [value]).map((v, i) => parseSuite(v, Array.isArray(value) ? `${nameOrFile}[${i}]` : nameOrFile));
 }

@@ -9,7 +9,7 @@ export {
   jpegHeader,
   transformJpeg,
   transformRgb,
-  type Box,
+  type PixelRect,
   type JpegColorSpace,
   type JpegHeader,
   type TransformOptions,

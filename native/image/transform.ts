@@ -25,7 +25,7 @@ export interface JpegHeader {
 }
 
 /** A rectangle in pixels; fractional edges are allowed (the resize weights partial pixels). */
-export interface Box {
+export interface PixelRect {
   left: number;
   top: number;
   width: number;
@@ -35,12 +35,12 @@ export interface Box {
 /** Options of {@link transformJpeg} and {@link transformRgb}. */
 export interface TransformOptions {
   /** Part of the displayed image (orientation applied) to resize; the whole image when absent. */
-  crop?: Box | null;
+  crop?: PixelRect | null;
   /** Size the crop is resized to (area filter when shrinking, bilinear when enlarging). */
   width: number;
   height: number;
   /** Place the resized image at (left, top) on a black canvas of this size (letterboxing). */
-  canvas?: Box;
+  canvas?: PixelRect;
   /** Mirror the output horizontally. */
   flip?: boolean;
   /** EXIF orientation (1..8) to apply first; 1, the default, keeps the stored orientation. */

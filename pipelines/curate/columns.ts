@@ -1,6 +1,6 @@
 // The metadata columns curation needs, held column-wise (typed arrays where numeric) so that a million rows
 // cost a few arrays rather than a million objects. Images never enter here.
-import { type Record } from '../../storage/record.js';
+import { type DataRecord } from '../../storage/record.js';
 import { splitU64 } from './hash.js';
 
 /** Column-wise metadata of n rows: the input of filters, dedup, language mix and M4. */
@@ -53,7 +53,7 @@ export function allocColumns(n: number): CurateColumns {
 }
 
 /** Builds columns from records (the metadata fields only). */
-export function columnsFromRecords(records: readonly Pick<Record, ColumnField>[]): CurateColumns {
+export function columnsFromRecords(records: readonly Pick<DataRecord, ColumnField>[]): CurateColumns {
   const c = allocColumns(records.length);
   records.forEach((r, i) => {
     c.id[i] = r.id;

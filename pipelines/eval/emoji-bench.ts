@@ -2,7 +2,7 @@
 // in ≥ 10 languages, as a dataset in our shard format, plus its four suites (zero-shot, retrieval, representation
 // bias, association bias). Which packages, versions and styles go where is documented in pipelines/eval/EMOJI-BENCHMARK.md.
 import { createHash } from 'node:crypto';
-import { AlreadyExistsError, buildManifest, commitManifest, datasetKeys, type ObjectStore, type Record, writeShard } from '../../storage/index.js';
+import { AlreadyExistsError, buildManifest, commitManifest, datasetKeys, type ObjectStore, type DataRecord, writeShard } from '../../storage/index.js';
 import { cldrNames, EMOJI_STYLES, type EmojiEntry, type EmojiStyle, emojiPngUrl, nameOf, packageVersion, readEmojiList, readEmojiPng } from './emoji-data.js';
 
 /** Code version recorded in the benchmark dataset's lineage; bump when rows change for the same options. */
@@ -99,7 +99,7 @@ export function emojiAttrs(e: EmojiEntry, occupations: ReadonlyMap<string, unkno
 }
 
 /** One row per (emoji, language): the style's PNG and the CLDR name in that language as caption. */
-export function* emojiRows(sel: EmojiSelection, fetchedAt = 0): Iterable<Record> {
+export function* emojiRows(sel: EmojiSelection, fetchedAt = 0): Iterable<DataRecord> {
   for (const e of sel.entries) {
     const png = readEmojiPng(sel.style, e.image);
     const sha256 = createHash('sha256').update(png).digest('hex');

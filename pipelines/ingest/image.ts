@@ -7,7 +7,7 @@
  */
 import sharp, { type Metadata } from 'sharp';
 import { z } from 'zod';
-import { imageAddonStatus, isJpeg, JpegDecodeError, jpegHeader, transformJpeg, type Box, type JpegHeader } from '../../native/image/index.js';
+import { imageAddonStatus, isJpeg, JpegDecodeError, jpegHeader, transformJpeg, type PixelRect, type JpegHeader } from '../../native/image/index.js';
 import { RowError } from './errors.js';
 import { dHashFromPixels, dHashFromRaw } from './hash.js';
 
@@ -97,10 +97,10 @@ export function sharpResizedSize(w: number, h: number, size: number, canvas: 'ma
 
 /** The fast path's resize: which part of the displayed image, to what size, at what offset on what canvas. */
 interface NativePlan {
-  crop: Box | null;
+  crop: PixelRect | null;
   width: number;
   height: number;
-  canvas: Box;
+  canvas: PixelRect;
 }
 
 /** The fast path's equivalent of sharp's resize for each mode; null where sharp would enlarge. */

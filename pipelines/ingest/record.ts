@@ -3,7 +3,7 @@
  * language. Never throws for row-level failures: they become rows with a non-ok status and no image.
  */
 import { createHash } from 'node:crypto';
-import { type Record } from '../../storage/record.js';
+import { type DataRecord } from '../../storage/record.js';
 import { RowError } from './errors.js';
 import { type Fetcher } from './fetcher.js';
 import { sha256Hex } from './hash.js';
@@ -35,7 +35,7 @@ export function recordId(source: string, index: number, url: string, caption: st
 }
 
 type RowFields = Pick<
-  Record,
+  DataRecord,
   | 'id' | 'source' | 'url' | 'caption' | 'alt_captions' | 'lang' | 'lang_score' | 'fetched_at' | 'boxes' | 'attrs' | 'weight'
   | 'extra' | 'lang_given'
 >;
@@ -61,7 +61,7 @@ function rowFields(row: SourceRow, ctx: Pick<RecordContext, 'source' | 'lang' | 
 }
 
 /** A record with no image: the shape of every failed row. */
-export function failedRecord(row: SourceRow, ctx: Pick<RecordContext, 'source' | 'lang' | 'now' | 'redactUrl'>, err: RowError): Record {
+export function failedRecord(row: SourceRow, ctx: Pick<RecordContext, 'source' | 'lang' | 'now' | 'redactUrl'>, err: RowError): DataRecord {
   const fields = rowFields(row, ctx);
   return {
     ...fields,
@@ -89,7 +89,7 @@ async function bytesOf(row: SourceRow, ctx: RecordContext): Promise<Uint8Array> 
 }
 
 /** Builds the Record for one source row; row failures become failed records. */
-export async function buildRecord(row: SourceRow, ctx: RecordContext): Promise<Record> {
+export async function buildRecord(row: SourceRow, ctx: RecordContext): Promise<DataRecord> {
   try {
     const original = await bytesOf(row, ctx);
     const img = await processImage(original, ctx.image, row.url);
@@ -119,14 +119,14 @@ export async function buildRecords(
   rows: AsyncIterable<SourceRow> | Iterable<SourceRow>,
   ctx: RecordContext,
   concurrency: number,
-  onRecord?: (r: Record, done: number) => void,
-): Promise<Record[]> {
-  const out: Record[] = [];
+  onRecord?: (r: DataRecord, done: number) => void,
+): Promise<DataRecord[]> {
+  const out: DataRecord[] = [];
   const inFlight = new Set<Promise<void>>();
   let done = 0;
   for await (const row of rows) {
     const slot = out.length;
-    out.push(undefined as unknown as Record);
+    out.push(undefined as unknown as DataRecord);
     const p: Promise<void> = buildRecord(row, ctx).then((r) => {
       out[slot] = r;
       done++;

@@ -6,7 +6,14 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import ts from 'typescript';
 
-const CLASSES = new Set(['CurateConfigError', 'CurateInputError', 'TrainConfigError', 'TrainCheckpointError', 'LoaderConfigError', 'LoaderInputError']);
+const CLASSES = new Set([
+  'CurateConfigError',
+  'CurateInputError',
+  'TrainConfigError',
+  'TrainCheckpointError',
+  'LoaderConfigError',
+  'LoaderInputError',
+]);
 
 /** Returns `text` with the first two arguments of every `new <CLASS>(…)` swapped, and how many it swapped. */
 function swapArgs(file: string, text: string): { text: string; count: number } {
@@ -18,7 +25,11 @@ function swapArgs(file: string, text: string): { text: string; count: number } {
       if (args && args.length >= 2) {
         const [a, b] = [args[0]!, args[1]!];
         const between = text.slice(a.getEnd(), b.getStart(source));
-        edits.push({ start: a.getStart(source), end: b.getEnd(), replacement: b.getText(source) + between + a.getText(source) });
+        edits.push({
+          start: a.getStart(source),
+          end: b.getEnd(),
+          replacement: b.getText(source) + between + a.getText(source),
+        });
       }
     }
     ts.forEachChild(node, visit);
@@ -38,7 +49,10 @@ function swapArgs(file: string, text: string): { text: string; count: number } {
   return { text: out, count };
 }
 
-const files = process.argv.length > 2 ? process.argv.slice(2) : execFileSync('git', ['ls-files', '*.ts'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+const files =
+  process.argv.length > 2
+    ? process.argv.slice(2)
+    : execFileSync('git', ['ls-files', '*.ts'], { encoding: 'utf8' }).split('\n').filter(Boolean);
 let total = 0;
 for (const file of files) {
   const before = readFileSync(file, 'utf8');

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { modelConfig } from '../../model/config.js';
-import { EvalModel, type Tokenize } from '../../model/eval/eval-model.js';
+import { EvalModel, type EvalTokenize } from '../../model/eval/eval-model.js';
 import { ParamStore, towerSpecs } from '../../model/params.js';
 import { openStore, type ObjectStore } from '../../storage/index.js';
 
@@ -15,7 +15,7 @@ export function tempStore(): { store: ObjectStore; root: string; cleanup: () => 
 }
 
 /** Deterministic character-level ids (EOS = 1 at the end, pad 0), so tests need not load the Gemma tokenizer. */
-export function charTokenize(vocab: number, length: number): Tokenize {
+export function charTokenize(vocab: number, length: number): EvalTokenize {
   return (texts) => {
     const out = new Int32Array(texts.length * length);
     texts.forEach((t, i) => {

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { openStore, readShard, type Record, type RecordColumn, writeShard } from '../../storage/index.js';
+import { openStore, readShard, type DataRecord, type RecordColumn, writeShard } from '../../storage/index.js';
 import { makeRecords } from './records.js';
 
 const fixtures = fileURLToPath(new URL('../fixtures/storage/', import.meta.url));
@@ -23,7 +23,7 @@ const goldenJsonV3 = path.join(fixtures, 'golden-v3.json');
 const goldenJsonNoExtra = path.join(fixtures, 'golden-v1.json');
 
 /** Records as plain JSON: bytes as base64, bigints as decimal strings. */
-function toJson(rows: Partial<Record>[]): string {
+function toJson(rows: Partial<DataRecord>[]): string {
   const plain = rows.map((r) =>
     Object.fromEntries(
       Object.entries(r).map(([k, v]) => [
@@ -63,7 +63,7 @@ describe('golden shard', () => {
   for (const version of ['v1', 'v2', 'v3', 'v4']) {
     it(`the committed ${version} shard reads back as the committed JSON`, async () => {
       const store = openStore(`file://${fixtures.replace(/\/$/, '')}`);
-      const back: Partial<Record>[] = [];
+      const back: Partial<DataRecord>[] = [];
       let groups = 0;
       for await (const batch of readShard(store, `golden-${version}.parquet`)) {
         back.push(...batch);
@@ -71,8 +71,8 @@ describe('golden shard', () => {
       }
       assert.ok(groups > 1, 'golden shard should hold several row groups');
       // Shards written before the `extra` or `lang_given` column read back with it null.
-      const older = (file: string, fill: Partial<Record>): string =>
-        toJson((JSON.parse(readFileSync(file, 'utf8')) as Partial<Record>[]).map((r) => ({ ...r, ...fill })));
+      const older = (file: string, fill: Partial<DataRecord>): string =>
+        toJson((JSON.parse(readFileSync(file, 'utf8')) as Partial<DataRecord>[]).map((r) => ({ ...r, ...fill })));
       const want =
         version === 'v4'
           ? readFileSync(goldenJson, 'utf8')
@@ -80,7 +80,7 @@ describe('golden shard', () => {
             ? older(goldenJsonV3, { lang_given: null })
             : older(goldenJsonNoExtra, { extra: null, lang_given: null });
       assert.equal(toJson(back), want);
-      const extraOnly: Partial<Record>[] = [];
+      const extraOnly: Partial<DataRecord>[] = [];
       const opts = { columns: ['extra', 'lang_given'] as RecordColumn[] };
       for await (const batch of readShard(store, `golden-${version}.parquet`, opts)) extraOnly.push(...batch);
       assert.deepEqual(

@@ -1,6 +1,6 @@
 // Deterministic Record fixtures for storage tests: every field shape, nulls on failed rows, edge values.
 import { mulberry32 } from '../../pipelines/random.js';
-import { RECORD_STATUSES, type Record } from '../../storage/index.js';
+import { RECORD_STATUSES, type DataRecord } from '../../storage/index.js';
 
 /** The project's seeded PRNG (mulberry32), so fixtures are the same on every run. */
 export const rng = mulberry32;
@@ -9,10 +9,10 @@ const LANGS = ['en', 'de', 'ja', 'zh', 'ar', 'hi', null];
 const WORDS = ['cat', 'Hund', '猫', 'قطة', 'बिल्ली', 'ĉevalo', 'emoji 🐈‍⬛', 'with "quotes"', 'tab\tand\nnewline'];
 
 /** `n` records: about 1 in 5 failed (no image, nulls), the rest with image bytes of about `imageBytes`. */
-export function makeRecords(n: number, seed = 1, imageBytes = 300): Record[] {
+export function makeRecords(n: number, seed = 1, imageBytes = 300): DataRecord[] {
   const r = rng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
-  const out: Record[] = [];
+  const out: DataRecord[] = [];
   for (let i = 0; i < n; i++) {
     const ok = r() > 0.2 || i < 2;
     const caption = Array.from({ length: 1 + Math.floor(r() * 4) }, () => pick(WORDS)).join(' ');

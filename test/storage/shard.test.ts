@@ -11,7 +11,7 @@ import {
   openStore,
   readShard,
   readShardMetadata,
-  type Record,
+  type DataRecord,
   type RecordColumn,
   ShardFormatError,
   writeShard,
@@ -24,8 +24,8 @@ import { makeRecords } from './records.js';
 const base = mkdtempSync(path.join(os.tmpdir(), 'sigforge-shard-'));
 const store = openStore(`file://${base}`);
 
-async function readAll<K extends RecordColumn>(key: string, columns?: K[], s = store): Promise<Pick<Record, K>[][]> {
-  const batches: Pick<Record, K>[][] = [];
+async function readAll<K extends RecordColumn>(key: string, columns?: K[], s = store): Promise<Pick<DataRecord, K>[][]> {
+  const batches: Pick<DataRecord, K>[][] = [];
   for await (const b of readShard(s, key, columns ? { columns } : {})) batches.push(b);
   return batches;
 }
@@ -85,7 +85,7 @@ describe('shards: Record ↔ Parquet', () => {
 
   it('accepts an async iterable of rows', async () => {
     const rows = makeRecords(20, 9);
-    async function* gen(): AsyncIterable<Record> {
+    async function* gen(): AsyncIterable<DataRecord> {
       yield* rows;
     }
     const info = await writeShard(store, 'async/a.parquet', gen());
@@ -104,8 +104,8 @@ describe('shards: Record ↔ Parquet', () => {
   });
 
   it('rejects a bad record naming row and field, and writes nothing', async () => {
-    const cases: [Partial<Record>, string, RegExp][] = [
-      [{ status: 'exploded' as Record['status'] }, 'status', /"exploded" is not one of ok, /],
+    const cases: [Partial<DataRecord>, string, RegExp][] = [
+      [{ status: 'exploded' as DataRecord['status'] }, 'status', /"exploded" is not one of ok, /],
       [{ phash: -1n }, 'phash', /\[0, 2\^64\)/],
       [{ width: 1.5 }, 'width', /integer/],
       [{ image: 'jpeg' as unknown as Uint8Array }, 'image', /Uint8Array/],
@@ -239,7 +239,7 @@ describe('shards on MinIO', () => {
   it('a bad record mid-stream keeps its type and leaves nothing visible, even past the multipart threshold', async () => {
     const s3 = minioStore(minio, { multipartThreshold: 5 * 1024 * 1024 });
     const rows = makeRecords(400, 4, 30_000);
-    rows[390] = { ...rows[390]!, status: 'nope' as Record['status'] };
+    rows[390] = { ...rows[390]!, status: 'nope' as DataRecord['status'] };
     await assert.rejects(writeShard(s3, 'bad/part.parquet', rows, { rowGroupBytes: 1_000_000 }), (err: unknown) => {
       assert.ok(err instanceof InvalidRecordError, String(err));
       assert.equal(err.row, 390);

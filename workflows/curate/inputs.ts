@@ -1,5 +1,5 @@
 // Reading curation inputs from storage: one shard's metadata columns, dataset references, an eval set's hashes.
-import { readManifest, readShard, resolveDataset, type ObjectStore, type Record } from '../../storage/index.js';
+import { readManifest, readShard, resolveDataset, type ObjectStore, type DataRecord } from '../../storage/index.js';
 import {
   COLUMN_FIELDS,
   columnsFromRecords,
@@ -22,7 +22,7 @@ export async function readShardColumns(
   let batch = 0;
   for await (const rows of readShard(store, key, { columns })) {
     parts.push(columnsFromRecords(rows));
-    if (withImage) for (const r of rows as Pick<Record, 'image'>[]) images.push(r.image);
+    if (withImage) for (const r of rows as Pick<DataRecord, 'image'>[]) images.push(r.image);
     beat({ phase: 'read', batch: batch++ });
   }
   return { columns: concatColumns(parts), images };

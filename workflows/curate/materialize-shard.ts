@@ -1,6 +1,6 @@
 // The materialize activity's work: one curated shard from the input shard's kept rows (decisions from the
 // global step), written once per plan digest; a rerun with an intact earlier result returns it.
-import { datasetKeys, readShard, writeShard, type ObjectStore, type Record } from '../../storage/index.js';
+import { datasetKeys, readShard, writeShard, type ObjectStore, type DataRecord } from '../../storage/index.js';
 import { type CurateConfig } from '../../pipelines/curate/config.js';
 import { CurateInputError } from '../../pipelines/curate/errors.js';
 import { beat } from './failures.js';
@@ -26,7 +26,7 @@ export async function materializeOneShard(
   const decisions = await readStoredJson(store, decisionsKey(plan.name, plan.version, shard), DecisionsSchema);
   let result: MaterializeResult = { shard, digest: input.plan.digest, info: null };
   if (decisions.ids.length > 0) {
-    const rows: Record[] = [];
+    const rows: DataRecord[] = [];
     for await (const batch of readShard(store, plan.shards[shard]!.key)) {
       rows.push(...batch);
       beat({ phase: 'read', rows: rows.length });

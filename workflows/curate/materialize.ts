@@ -1,5 +1,5 @@
 // Applying the global step's decisions to one input shard's records: keep, weight, merge captions, tag, shuffle.
-import { type Record } from '../../storage/index.js';
+import { type DataRecord } from '../../storage/index.js';
 import { mulberry32 } from '../../pipelines/curate/hash.js';
 import { shuffleInPlace } from '../../pipelines/random.js';
 
@@ -14,9 +14,9 @@ export interface ShardDecisions {
 }
 
 /** The kept records with curation fields set, in a seeded random order (so training reads sequentially). */
-export function applyDecisions(rows: readonly Record[], d: ShardDecisions, seed: number): Record[] {
+export function applyDecisions(rows: readonly DataRecord[], d: ShardDecisions, seed: number): DataRecord[] {
   const at = new Map(d.ids.map((id, i) => [id, i]));
-  const out: Record[] = [];
+  const out: DataRecord[] = [];
   for (const r of rows) {
     const i = at.get(r.id);
     if (i === undefined) continue;

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import sharp from 'sharp';
-import { buildManifest, commitManifest, datasetKeys, type ObjectStore, type Record, writeShard } from '../../storage/index.js';
+import { buildManifest, commitManifest, datasetKeys, type ObjectStore, type DataRecord, writeShard } from '../../storage/index.js';
 
 const require = createRequire(import.meta.url);
 
@@ -46,7 +46,7 @@ export async function writeEmojiDataset(store: ObjectStore, opts: EmojiDatasetOp
   const en = names('en');
   const alts = (opts.altLangs ?? ['de', 'ja', 'es']).map(names);
   const usable = entries.filter((e) => en[emojiChar(e.unified)]?.tts?.[0]);
-  const rows: Record[] = [];
+  const rows: DataRecord[] = [];
   for (let i = 0; i < opts.rows; i++) {
     const e = usable[i % usable.length]!;
     const ch = emojiChar(e.unified);

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { NotFoundError, readManifest, type ObjectStore, type S3Options } from '../../storage/index.js';
-import { type Record } from '../../storage/record.js';
+import { type DataRecord } from '../../storage/record.js';
 import { readShard } from '../../storage/shard-reader.js';
 import { writeShard } from '../../storage/shard-writer.js';
 import { IngestInputError, isRetryableStatus } from '../../pipelines/ingest/errors.js';
@@ -54,7 +54,7 @@ export async function readSummary(store: ObjectStore, key: string): Promise<Part
 }
 
 /** Rows [start, end) of a stored shard, in order. */
-async function* shardRows(store: ObjectStore, key: string, start: number, end: number): AsyncIterable<Record> {
+async function* shardRows(store: ObjectStore, key: string, start: number, end: number): AsyncIterable<DataRecord> {
   let at = 0;
   for await (const batch of readShard(store, key)) {
     for (const r of batch) {
@@ -78,7 +78,7 @@ async function chunkRecords(
   end: number,
   ctx: RecordContext & { store: ObjectStore; input: () => Promise<Source> },
   concurrency: number,
-): Promise<Record[]> {
+): Promise<DataRecord[]> {
   if (plan.retryOf === null) return await buildRecords((await ctx.input()).rows(start, end), ctx, concurrency);
   const [prevName, prevVersion] = plan.retryOf.split('@') as [string, string];
   const partition = Math.floor(start / plan.partitionRows);
@@ -87,7 +87,7 @@ async function chunkRecords(
   const prevShard = (await readManifest(ctx.store, prevName, prevVersion)).shards[partition];
   if (!prevShard) throw new IngestInputError(`has no shard ${partition}`, plan.retryOf);
   const prev = await collect(shardRows(ctx.store, prevShard.key, start - offset, end - offset));
-  const out: Record[] = new Array<Record>(prev.length);
+  const out: DataRecord[] = new Array<DataRecord>(prev.length);
   const inFlight = new Set<Promise<void>>();
   for (const [i, r] of prev.entries()) {
     if (r.status === 'ok' || !isRetryableStatus(r.status, r.error) || !/^https?:/.test(r.url)) {
@@ -177,7 +177,7 @@ export async function runPartition(plan: IngestPlan, partition: number, io: Part
     }
     const stats = emptyStats();
     const chunkKeys = Array.from({ length: chunks }, (_, c) => chunkKey(plan.name, plan.version, plan.configHash, partition, c));
-    async function* merged(): AsyncIterable<Record> {
+    async function* merged(): AsyncIterable<DataRecord> {
       for (const key of chunkKeys) {
         for await (const batch of readShard(store, key)) {
           for (const r of batch) {

@@ -3,7 +3,7 @@
  * bytes, languages, image size histogram).
  */
 import { z } from 'zod';
-import { type Record } from '../../storage/record.js';
+import { type DataRecord } from '../../storage/record.js';
 
 /** Longest-side buckets of the original images, in pixels (upper bounds; the last is open). */
 export const SIZE_BUCKETS = [64, 128, 256, 512, 1024, 2048, 4096] as const;
@@ -48,7 +48,7 @@ const bump = (m: { [k: string]: number }, k: string, n = 1): void => {
 };
 
 /** The error kind of a failed row: its status, refined by the HTTP code for HTTP errors. */
-export function errorKind(r: Pick<Record, 'status' | 'error'>): string {
+export function errorKind(r: Pick<DataRecord, 'status' | 'error'>): string {
   const code = r.status === 'http_error' ? /HTTP (\d{3})/.exec(r.error ?? '')?.[1] : undefined;
   return code ? `${r.status}:${code}` : r.status;
 }
@@ -60,7 +60,7 @@ export function sizeBucket(side: number): string {
 }
 
 /** Adds one record to the stats (mutates). */
-export function addRecord(s: PartitionStats, r: Record): void {
+export function addRecord(s: PartitionStats, r: DataRecord): void {
   s.rows++;
   bump(s.by_status, r.status);
   bump(s.by_lang, r.lang ?? 'und');

@@ -19,12 +19,12 @@ export const trainRowSchema = z.object({
   b: z.number().optional(),
   imagesPerS: z.number().optional(),
 });
-export type TrainRow = z.infer<typeof trainRowSchema>;
+export type TrainCurveRow = z.infer<typeof trainRowSchema>;
 
 /** Everything a report renders. */
 export interface ReportData {
   sources: string[];
-  training: { run: string; stage: string; rows: TrainRow[] }[];
+  training: { run: string; stage: string; rows: TrainCurveRow[] }[];
   evals: EvalResult[];
   datasets: { manifest: Manifest; input: Manifest | null }[];
 }
@@ -36,7 +36,7 @@ async function json(store: ObjectStore, key: string): Promise<unknown> {
 }
 
 async function readTraining(store: ObjectStore, runUri: string, prefix: string, out: ReportData): Promise<void> {
-  const byStage = new Map<string, { run: string; stage: string; rows: TrainRow[] }>();
+  const byStage = new Map<string, { run: string; stage: string; rows: TrainCurveRow[] }>();
   const keys: string[] = [];
   for await (const { key } of store.list(prefix)) if (METRICS.test(key)) keys.push(key);
   keys.sort();

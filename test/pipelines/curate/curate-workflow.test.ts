@@ -19,7 +19,7 @@ import {
   readShard,
   writeShard,
   type ObjectStore,
-  type Record,
+  type DataRecord,
   type ShardInfo,
 } from '../../../storage/index.js';
 import { joinU64 } from '../../../pipelines/curate/hash.js';
@@ -38,7 +38,7 @@ function rootMessage(e: unknown): string {
 const hex = (s: string): string => createHash('sha256').update(s).digest('hex');
 
 /** Synthetic raw records (tiny fake image bytes; curation never decodes images). */
-function records(n: number, seed: number): Record[] {
+function records(n: number, seed: number): DataRecord[] {
   const { columns: c } = syntheticRows({
     rows: n,
     seed,
@@ -65,7 +65,7 @@ function records(n: number, seed: number): Record[] {
       orig_height: ok ? c.height[i]! : null,
       sha256: ok ? hex(c.sha256[i]!) : null,
       phash: ok ? joinU64(c.phashHi[i]!, c.phashLo[i]!) : null,
-      status: c.status[i] as Record['status'],
+      status: c.status[i] as DataRecord['status'],
       error: ok ? null : 'HTTP 404',
       fetched_at: 1_700_000_000_000 + i,
       boxes: null,
@@ -75,7 +75,7 @@ function records(n: number, seed: number): Record[] {
   });
 }
 
-async function writeDataset(store: ObjectStore, name: string, version: string, shards: Record[][]): Promise<void> {
+async function writeDataset(store: ObjectStore, name: string, version: string, shards: DataRecord[][]): Promise<void> {
   const infos: ShardInfo[] = [];
   for (const [i, rows] of shards.entries())
     infos.push(await writeShard(store, datasetKeys(name, version).shard(i), rows));
@@ -95,9 +95,9 @@ async function datasetRows(
   store: ObjectStore,
   name: string,
   version: string,
-): Promise<Pick<Record, 'id' | 'weight' | 'alt_captions' | 'attrs' | 'phash'>[]> {
+): Promise<Pick<DataRecord, 'id' | 'weight' | 'alt_captions' | 'attrs' | 'phash'>[]> {
   const m = await readManifest(store, name, version);
-  const out: Pick<Record, 'id' | 'weight' | 'alt_captions' | 'attrs' | 'phash'>[] = [];
+  const out: Pick<DataRecord, 'id' | 'weight' | 'alt_captions' | 'attrs' | 'phash'>[] = [];
   for (const s of m.shards)
     for await (const b of readShard(store, s.key, { columns: ['id', 'weight', 'alt_captions', 'attrs', 'phash'] }))
       out.push(...b);

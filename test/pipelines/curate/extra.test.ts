@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { openStore, readShard, type Record, writeShard } from '../../../storage/index.js';
+import { openStore, readShard, type DataRecord, writeShard } from '../../../storage/index.js';
 import { applyDecisions } from '../../../workflows/curate/materialize.js';
 import { makeRecords } from '../../storage/records.js';
 
@@ -17,7 +17,7 @@ describe('curation keeps extra columns', () => {
     const store = openStore(`file://${dir}`);
     const raw = makeRecords(30, 7);
     await writeShard(store, 'raw.parquet', raw);
-    const rows: Record[] = [];
+    const rows: DataRecord[] = [];
     for await (const b of readShard(store, 'raw.parquet')) rows.push(...b);
     const kept = raw.filter((_, i) => i % 2 === 0);
     const out = applyDecisions(
@@ -26,7 +26,7 @@ describe('curation keeps extra columns', () => {
       1,
     );
     await writeShard(store, 'curated.parquet', out);
-    const back = new Map<string, Pick<Record, 'id' | 'extra' | 'weight'>>();
+    const back = new Map<string, Pick<DataRecord, 'id' | 'extra' | 'weight'>>();
     for await (const b of readShard(store, 'curated.parquet', { columns: ['id', 'extra', 'weight'] })) for (const r of b) back.set(r.id, r);
     assert.equal(back.size, kept.length);
     assert.ok(kept.some((r) => typeof r.extra === 'string') && kept.some((r) => r.extra === null));

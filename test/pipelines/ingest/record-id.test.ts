@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { ImageOptionsSchema } from '../../../pipelines/ingest/image.js';
 import { buildRecords } from '../../../pipelines/ingest/record.js';
 import { openSource } from '../../../pipelines/ingest/sources/registry.js';
-import { type Record } from '../../../storage/record.js';
+import { type DataRecord } from '../../../storage/record.js';
 
 // Issue 17 defect 17: rows with the same URL and caption are different records, with ids stable across reruns.
 describe('record ids (defect 17)', () => {
@@ -20,7 +20,7 @@ describe('record ids (defect 17)', () => {
   const lang = { identify: () => null, dispose: () => undefined };
   // Every fetch fails: a failed row is a record too, and its id must not depend on the image.
   const fetcher = { fetch: () => Promise.reject(new Error('unreachable')) };
-  async function ingestIds(file: string): Promise<Record[]> {
+  async function ingestIds(file: string): Promise<DataRecord[]> {
     const source = await openSource(file, undefined, {});
     return await buildRecords(source.rows(0, await source.count()), { source: 'dup', fetcher, image, lang, now: Date.now }, 4);
   }

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { parquetWriteBuffer } from 'hyparquet-writer';
-import { openStore, type ObjectStore, type Record, type S3Options } from '../../../storage/index.js';
+import { openStore, type ObjectStore, type DataRecord, type S3Options } from '../../../storage/index.js';
 import { createIngestActivities } from '../../../workflows/ingest/activities.js';
 import { type IngestInput } from '../../../workflows/ingest/shared.js';
 import { startMinio, type MinioServer } from '../../../workflows/dev/minio.js';
@@ -18,7 +18,7 @@ import { readDataset } from './read-dataset.js';
 import { tarOf } from './tar-fixture.js';
 
 /** What must match between an S3 and a local ingest of the same file (id and source name the source URI). */
-function comparable(r: Record): unknown {
+function comparable(r: DataRecord): unknown {
   const { id: _id, source: _source, fetched_at: _at, ...rest } = r;
   return { ...rest, image: r.image && Buffer.from(r.image).toString('base64') };
 }
@@ -55,7 +55,7 @@ describe('S3 sources (real MinIO): CSV, Parquet, WebDataset tars and folders ing
   });
 
   /** Plans, runs every partition (in a mock activity context, as a worker would) and commits; returns the records. */
-  async function ingest(input: IngestInput): Promise<Record[]> {
+  async function ingest(input: IngestInput): Promise<DataRecord[]> {
     const plan = await activities.planIngest(input);
     for (let partition = 0; partition < plan.partitions; partition++) {
       await new MockActivityEnvironment().run(activities.ingestPartition, { plan, partition });
@@ -160,7 +160,7 @@ describe('S3 sources (real MinIO): CSV, Parquet, WebDataset tars and folders ing
     assert.ok(fromS3.every((r) => r.status === 'ok'), fromS3.map((r) => r.error).join());
     assert.deepEqual(fromS3.map((r) => r.url), [0, 1].flatMap((s) => [0, 1, 2].map((i) => `s3://${bucket}/shards/0000${s}.tar#${s}000${i}.png`)));
     assert.deepEqual(fromDisk.map((r) => r.url), [0, 1].flatMap((s) => [0, 1, 2].map((i) => `tar://${local}/0000${s}.tar#${s}000${i}.png`)));
-    const noUrl = (r: Record): unknown => ({ ...(comparable(r) as object), url: null });
+    const noUrl = (r: DataRecord): unknown => ({ ...(comparable(r) as object), url: null });
     assert.deepEqual(fromS3.map(noUrl), fromDisk.map(noUrl));
     assert.equal(JSON.parse(fromS3[4]!.extra!).license, 'lic-10001');
     // The plan stored rows per tar, so partition 1 (rows 4–5) started at the second tar (see sources.test.ts).

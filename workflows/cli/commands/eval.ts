@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { type Command, Option } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { EMOJI_STYLES } from '../../../pipelines/eval/emoji-data.js';
 import { BUILTIN_SUITES } from '../../../model/eval/suites.js';
 import { parseSuite } from '../../../model/eval/suite.js';
+import { readConfigFile } from '../../../storage/config-file.js';
 import { ConfigError, storesFromConfig } from '../../config.js';
 import { type Stores } from '../../../storage/index.js';
 import { connectClient } from '../../connection.js';
@@ -33,8 +32,7 @@ export function suiteArg(arg: string): string | SuiteObject[] {
   if (!/\.(json|ya?ml)$/i.test(arg)) throw new ConfigError('--suite', `${JSON.stringify(arg)} is neither a built-in suite (${BUILTIN_SUITES.join(', ')}) nor a .json/.yaml file`, 'flags');
   let value: unknown;
   try {
-    const text = readFileSync(arg, 'utf8');
-    value = /\.json$/i.test(arg) ? JSON.parse(text) : parseYaml(text);
+    value = readConfigFile(arg);
   } catch (err) {
     throw new ConfigError('--suite', `${arg}: ${(err as Error).message}`, 'flags');
   }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { closeStore, inspectShard, type ShardSummary, splitObjectUri } from '../../../storage/index.js';
+import { closeStore, inspectShard, type ShardInspection, splitObjectUri } from '../../../storage/index.js';
 import { storesFromConfig } from '../../config.js';
 import { commandConfig, intFlag } from '../context.js';
 
@@ -16,7 +16,7 @@ const counts = (c: { [k: string]: number }): string =>
     .join(', ') || '(none)';
 
 /** Formats a shard summary for people. */
-export function formatSummary(s: ShardSummary): string {
+export function formatSummary(s: ShardInspection): string {
   const lines = [
     `shard ${s.uri}`,
     `  ${mb(s.bytes)}, ${s.rows} rows, ${s.row_groups.length} row groups, schema v${s.schema_version}` +

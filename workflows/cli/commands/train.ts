@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { pathToFileURL } from 'node:url';
 import { CheckpointError } from '../../../model/errors.js';
 import { TrainConfigError, TrainError } from '../../../model/run/errors.js';
 import { initDir, initModelConfig } from '../../../model/run/init.js';
 import { parseRunConfig, type RunConfig } from '../../../model/run/run-config.js';
+import { ConfigFileError, readConfigFile } from '../../../storage/config-file.js';
 import { ConfigError } from '../../config.js';
 import { connectClient } from '../../connection.js';
 import { TRAIN_PROGRESS_QUERY, TRAIN_TASK_QUEUE, type TrainInput, type TrainProgress, type TrainResult } from '../../train/shared.js';
@@ -15,17 +14,13 @@ import { latestHeartbeat, trainProgressLine } from '../../progress.js';
 
 /** Reads and validates a run config file (YAML or JSON); errors name the file and the field. */
 export function readRunConfig(file: string): ReturnType<typeof parseRunConfig> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new ConfigError('--config', `cannot read ${file}: ${(err as Error).message}`, 'flags', { cause: err });
-  }
   let raw: unknown;
   try {
-    raw = parseYaml(text);
+    raw = readConfigFile(file);
   } catch (err) {
-    throw new ConfigError('(file)', `not YAML or JSON: ${(err as Error).message}`, file, { cause: err });
+    if (!(err instanceof ConfigFileError)) throw err;
+    if (err.stage === 'read') throw new ConfigError('--config', `cannot read ${file}: ${err.message}`, 'flags', { cause: err.cause });
+    throw new ConfigError('(file)', `not YAML or JSON: ${err.message}`, file, { cause: err.cause });
   }
   try {
     return parseRunConfig(raw);
