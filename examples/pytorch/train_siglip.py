@@ -83,9 +83,8 @@ def main():
         model.load_state_dict(saved["model"])
         opt.load_state_dict(saved["opt"])
         step = saved["step"]
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / 20) * max(0.05, 1 - s / args.steps))
-    for _ in range(step):
-        sched.step()
+    start = step  # the schedule continues from the restored step
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + start + 1) / 20) * max(0.05, 1 - (s + start) / args.steps))
     model.train()
     t0, losses = time.time(), []
     while step < args.steps:
