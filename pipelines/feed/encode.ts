@@ -12,7 +12,8 @@ export const IPC_EOS = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]);
 function pixelsOf(spec: FeedSpec, x: Float32Array): Float32Array | Uint8Array {
   if (spec.pixels === 'float32') return x;
   const out = new Uint8Array(x.length);
-  for (let i = 0; i < x.length; i++) out[i] = Math.round((x[i]! + 1) * 127.5); // Uint8Array clamps to [0, 255]
+  const clamped = new Uint8ClampedArray(out.buffer); // clamps to [0, 255] and rounds (half to even)
+  for (let i = 0; i < x.length; i++) clamped[i] = (x[i]! + 1) * 127.5;
   return out;
 }
 

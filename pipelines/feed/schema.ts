@@ -23,7 +23,7 @@ export interface FeedSpec {
   data: string;
   config: LoaderConfig;
   tokenizer: TokenizerInfo;
-  /** `float32` in [-1, 1] as the loader makes them, or `uint8` = round((x + 1) · 127.5). */
+  /** `float32` in [-1, 1] as the loader makes them, or `uint8` = (x + 1) · 127.5 rounded half to even, clamped. */
   pixels: 'float32' | 'uint8';
 }
 
