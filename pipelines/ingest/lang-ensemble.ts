@@ -3,7 +3,7 @@
 import { normalizeLangCode } from '../lang-code.js';
 import { type EldScorer } from './lang-eld.js';
 import { type FastTextLid } from './lang-fasttext.js';
-import { scriptCandidates } from './lang-script.js';
+import { dominantScript, scriptCandidates } from './lang-script.js';
 
 /** A language and its share of the votes in [0, 1]. */
 export interface Vote {
@@ -15,6 +15,11 @@ export interface Vote {
 const TOP_K = 5;
 /** fastText's share at or above which eld is not asked (saves its time where it would not change the answer). */
 const SURE = 0.8;
+/**
+ * Weight of the Japanese vote on Han-only text (no kana): Japanese text of any length nearly always has kana, so
+ * Han-only text is Chinese unless the voices are sure of Japanese.
+ */
+const HAN_ONLY_JA = 0.5;
 
 function addNormalized(
   into: Map<string, number>,
@@ -50,6 +55,8 @@ export function vote(
     allowed,
   );
   if (eld && Math.max(0, ...total.values()) < SURE) addNormalized(total, Object.entries(eld.scores(clean)), allowed);
+  if (total.has('ja') && total.has('zh') && dominantScript(clean) === 'Han')
+    total.set('ja', total.get('ja')! * HAN_ONLY_JA);
   let best: Vote | null = null;
   let sum = 0;
   for (const [lang, v] of total) {

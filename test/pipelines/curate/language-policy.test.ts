@@ -5,12 +5,21 @@ import { allocColumns, type CurateColumns } from '../../../pipelines/curate/colu
 import { parseCurateConfig } from '../../../pipelines/curate/config.js';
 import { languageConfidence, resolveLanguages } from '../../../pipelines/curate/language-policy.js';
 import { planCuration } from '../../../pipelines/curate/plan.js';
+import { renderReportHtml } from '../../../pipelines/curate/report-html.js';
 import { decodeSummary, encodeSummary } from '../../../pipelines/curate/summary-file.js';
 import { demoCorpus } from '../../../pipelines/demo/corpus.js';
 import { createLanguageIdentifier } from '../../../pipelines/ingest/lang.js';
 
-/** Demo-like rows: the demo corpus (one style) with its known locale given and the identifier's guess detected. */
+let demo: Promise<CurateColumns> | null = null;
+
+/** Demo-like rows (a fresh copy each call): the demo corpus with its locale given and the identifier's guess. */
 async function demoColumns(): Promise<CurateColumns> {
+  demo ??= buildDemoColumns();
+  const c = await demo;
+  return { ...c, langGiven: [...c.langGiven] };
+}
+
+async function buildDemoColumns(): Promise<CurateColumns> {
   const rows = demoCorpus({ styles: ['google'] });
   const lid = await createLanguageIdentifier();
   const c = allocColumns(rows.length);
@@ -83,6 +92,34 @@ describe('language policy: given languages make the mix exact', () => {
       worst > (10 * Object.keys(TARGETS).length) / kept,
       `detected-only mix was exact too (worst miss ${worst})`,
     );
+  });
+});
+
+describe('language policy: curation report', () => {
+  it('says how sure the shares are: given, detected, low-confidence and und, before and after the mix', async () => {
+    const c = await demoColumns();
+    for (let i = 0; i < c.n; i += 2) c.langGiven[i] = ''; // half the rows without a source language
+    const cfg = parseCurateConfig({
+      filters: [],
+      dedup: { exact: false, near: false },
+      m4: { enabled: false },
+      language_mix: { mode: 'weight', targets: { en: 0.9, '*': 0.1 }, policy: { given: true, min_score: 0.5 } },
+    });
+    const plan = planCuration(c, new Array<string>(c.n).fill(''), new Array(c.n).fill(null), cfg);
+    const b = plan.report.language.confidenceBefore;
+    assert.equal(b.rows, c.n);
+    assert.ok(Math.abs(b.given - 0.5) < 0.001, `given ${b.given}`);
+    assert.ok(b.low_confidence > 0.01 && b.detected > 0.2, JSON.stringify(b));
+    // Every row is given, detected, or und (no language, or a detection below min_score).
+    assert.ok(Math.abs(b.given + b.detected + b.und - 1) < 1e-9);
+    assert.ok(b.und >= b.low_confidence);
+    const sumShares = Object.values(b.shares).reduce((s, x) => s + x, 0);
+    assert.ok(Math.abs(sumShares - 1) < 1e-9);
+    // After weighting, English carries 90% of the weight among the rows the policy resolves.
+    assert.ok(Math.abs(plan.report.language.confidenceAfter.shares.en! - 0.9) < 1e-9);
+    const html = renderReportHtml('t', plan.report);
+    assert.match(html, /Language sources and confidence/);
+    assert.match(html, /low-confidence \(counted as und\)/);
   });
 });
 
