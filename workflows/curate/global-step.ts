@@ -81,6 +81,7 @@ export async function runGlobalStep(
       space: { offsets },
       partitions: Math.max(1, Math.ceil(offsets[offsets.length - 1]! / ROWS_PER_PARTITION)),
       load: (shard) => loadSummary(store, plan, shard),
+      onUnit: (phase, unit) => beat({ phase, unit }),
     },
     {
       evalSets: refs.evalSets,
