@@ -9,7 +9,7 @@ import { type ImageTextScorer } from '../../pipelines/curate/filters/filter.js';
 import { createFilters } from '../../pipelines/curate/filters/registry.js';
 import { commitCurated, CURATE_CODE_VERSION } from './commit.js';
 import { guard } from './failures.js';
-import { runGlobalStep } from './global-step.js';
+import { IN_MEMORY_ROWS, runGlobalStep, runGlobalStepInMemory } from './global-step.js';
 import { datasetHashSet } from './inputs.js';
 import { materializeOneShard } from './materialize-shard.js';
 import { prepareCurationPlan } from './prepare.js';
@@ -33,6 +33,8 @@ export interface CurateDeps {
   store: ObjectStore;
   /** Image-text scorer for the `model_score` filter (a sigforge checkpoint); absent: that filter is refused. */
   scorer?: ImageTextScorer;
+  /** Datasets up to this many rows take the in-memory global step, larger ones the sharded one; default IN_MEMORY_ROWS. */
+  globalInMemoryRows?: number;
 }
 
 /** Creates the curate activities over the given dependencies. */
@@ -69,7 +71,9 @@ export function createCurateActivities(deps: CurateDeps) {
       const { plan, cfg } = await loadPlan(ref);
       const evalSets = await Promise.all(plan.evalSets.map((ev) => datasetHashSet(store, ev)));
       const filters = createFilters(filterSpecs(cfg), scorerDeps);
-      return await runGlobalStep(store, plan, cfg, { evalSets, filters });
+      const rows = plan.shards.reduce((n, s) => n + s.rows, 0);
+      const run = rows <= (deps.globalInMemoryRows ?? IN_MEMORY_ROWS) ? runGlobalStepInMemory : runGlobalStep;
+      return await run(store, plan, cfg, { evalSets, filters });
     }),
 
     /** Writes one curated shard: the input shard's kept rows with weights, merged captions and attributes, shuffled. */

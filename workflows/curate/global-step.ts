@@ -7,6 +7,7 @@ import { type HashSet } from '../../pipelines/curate/dedup.js';
 import { CurateInputError } from '../../pipelines/curate/errors.js';
 import { type CurateFilter } from '../../pipelines/curate/filters/filter.js';
 import { renderReportHtml } from '../../pipelines/curate/report-html.js';
+import { planCuration, type PlanReport } from '../../pipelines/curate/plan.js';
 import { planSharded } from '../../pipelines/curate/sharded/global.js';
 import {
   decodeSummary,
@@ -81,35 +82,50 @@ export async function runGlobalStep(
       space: { offsets },
       partitions: Math.max(1, Math.ceil(offsets[offsets.length - 1]! / ROWS_PER_PARTITION)),
       load: (shard) => loadSummary(store, plan, shard),
+      onUnit: (phase, unit) => beat({ phase, unit }),
     },
     {
       evalSets: refs.evalSets,
       prior,
       filters: refs.filters,
-      onShard: async (shard, state, alt) => {
-        const summary = await loadSummary(store, plan, shard);
-        const keep = Uint8Array.from(state.reason, (r) => (r === '' ? 1 : 0));
-        const d: ShardDecisions = { ids: [], weight: [], alt: {}, attrs: {} };
-        for (let i = 0; i < keep.length; i++) {
-          if (!keep[i]) continue;
-          const id = summary.columns.id[i]!;
-          d.ids.push(id);
-          d.weight.push(state.weight[i]!);
-          if (alt.has(i)) d.alt[id] = alt.get(i)!;
-          if (summary.attrs[i]) d.attrs[id] = summary.attrs[i]!;
-        }
-        await store.put(decisionsKey(plan.name, plan.version, shard), jsonBytes(d));
-        const index = selectSummaryRows({ ...summary, reason: state.reason }, keep);
-        await store.put(hashIndexPartKey(plan.name, plan.version, shard), encodeSummary(index));
-      },
+      onShard: async (shard, state, alt) =>
+        await writeShardOutputs(store, plan, shard, await loadSummary(store, plan, shard), state, alt),
     },
   );
   beat({ phase: 'planned' });
+  await clearPrefix(store, prefix);
+  return await writeReport(store, plan, report);
+}
+
+/** Writes one shard's decisions (kept ids, weights, alt captions, attributes) and its hash-index part. */
+async function writeShardOutputs(
+  store: ObjectStore,
+  plan: CuratePlanInfo,
+  shard: number,
+  summary: ShardSummary,
+  state: { reason: string[]; weight: ArrayLike<number> },
+  alt: Map<number, string[]>,
+): Promise<void> {
+  const keep = Uint8Array.from(state.reason, (r) => (r === '' ? 1 : 0));
+  const d: ShardDecisions = { ids: [], weight: [], alt: {}, attrs: {} };
+  for (let i = 0; i < keep.length; i++) {
+    if (!keep[i]) continue;
+    const id = summary.columns.id[i]!;
+    d.ids.push(id);
+    d.weight.push(state.weight[i]!);
+    if (alt.has(i)) d.alt[id] = alt.get(i)!;
+    if (summary.attrs[i]) d.attrs[id] = summary.attrs[i]!;
+  }
+  await store.put(decisionsKey(plan.name, plan.version, shard), jsonBytes(d));
+  const index = selectSummaryRows({ ...summary, reason: state.reason }, keep);
+  await store.put(hashIndexPartKey(plan.name, plan.version, shard), encodeSummary(index));
+}
+
+async function writeReport(store: ObjectStore, plan: CuratePlanInfo, report: PlanReport): Promise<GlobalStepResult> {
   const keys = reportKeys(plan.name, plan.version);
   await store.put(keys.json, jsonBytes(report));
   const html = renderReportHtml(`Curation report: ${plan.name}@${plan.version}`, report);
   await store.put(keys.html, new TextEncoder().encode(html));
-  await clearPrefix(store, prefix);
   return {
     rowsIn: report.rows_in,
     rowsOut: report.rows_out,
@@ -118,4 +134,41 @@ export async function runGlobalStep(
     reportHtmlUri: store.uri(keys.html),
     infeasible: report.m4?.infeasible ?? [],
   };
+}
+
+/** Below this many rows the global step runs in one process (`planCuration`): same decisions, far less IO. */
+export const IN_MEMORY_ROWS = 1_000_000;
+
+/** The global step in one process over every shard's rows (small datasets); writes the same outputs. */
+export async function runGlobalStepInMemory(
+  store: ObjectStore,
+  plan: CuratePlanInfo,
+  cfg: CurateConfig,
+  refs: { evalSets: HashSet[]; filters: CurateFilter[] },
+): Promise<GlobalStepResult> {
+  const summaries: ShardSummary[] = [];
+  for (let s = 0; s < plan.shards.length; s++) summaries.push(await loadSummary(store, plan, s));
+  const all = concatColumns(summaries.map((s) => s.columns));
+  const prior = await Promise.all(plan.dedupAgainst.map((d) => priorHashSet(store, d)));
+  const result = planCuration(
+    all,
+    summaries.flatMap((s) => s.reason),
+    summaries.flatMap((s) => s.attrs),
+    cfg,
+    {
+      ...refs,
+      prior,
+    },
+  );
+  beat({ phase: 'planned' });
+  let offset = 0;
+  for (const [s, summary] of summaries.entries()) {
+    const n = summary.columns.n;
+    const alt = new Map<number, string[]>();
+    for (let j = 0; j < n; j++) if (result.altCaptions.has(offset + j)) alt.set(j, result.altCaptions.get(offset + j)!);
+    const state = { reason: result.reason.slice(offset, offset + n), weight: result.weight.slice(offset, offset + n) };
+    await writeShardOutputs(store, plan, s, summary, state, alt);
+    offset += n;
+  }
+  return await writeReport(store, plan, result.report);
 }

@@ -16,6 +16,8 @@ export interface ShardedContext {
   readonly partitions: number;
   /** Loads one input shard's cached per-shard result. */
   load(shard: number): Promise<ShardSummary>;
+  /** Called after each partition or shard unit that loads no shard (the activity heartbeats from it). */
+  onUnit?(phase: string, unit: number): void;
 }
 
 /** Number of input shards. */

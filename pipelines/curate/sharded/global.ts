@@ -95,15 +95,22 @@ async function dedupPhases(
   k: number,
 ): Promise<ClusterStats & { candidates: number; rounds: number }> {
   const S = shardCount(ctx);
+  const unit = (phase: string, n: number): void => ctx.onUnit?.(phase, n);
   let candidates = 0;
-  for (let p = 0; p < ctx.partitions; p++)
+  for (let p = 0; p < ctx.partitions; p++) {
     candidates += (await bucketPartition(ctx.store, ctx.prefix, p, ctx.space, k)).candidates;
-  for (let s = 0; s < S; s++) await initLabels(ctx.store, ctx.prefix, s);
+    unit('buckets', p);
+  }
+  for (let s = 0; s < S; s++) await initLabels(ctx.store, ctx.prefix, s).then(() => unit('labels', s));
   let round = 0;
   for (; ; round++) {
-    for (let s = 0; s < S; s++) await sendLabels(ctx.store, ctx.prefix, round, s, ctx.space);
+    for (let s = 0; s < S; s++)
+      await sendLabels(ctx.store, ctx.prefix, round, s, ctx.space).then(() => unit(`send-r${round}`, s));
     let changed = 0;
-    for (let s = 0; s < S; s++) changed += await receiveLabels(ctx.store, ctx.prefix, round, s);
+    for (let s = 0; s < S; s++) {
+      changed += await receiveLabels(ctx.store, ctx.prefix, round, s);
+      unit(`receive-r${round}`, s);
+    }
     if (changed === 0) break;
   }
   for (let s = 0; s < S; s++) await memberPhase(ctx, s, round + 1);
@@ -113,6 +120,7 @@ async function dedupPhases(
     stats.clusterSizes.push(...c.clusterSizes);
     stats.exactRemoved += c.exactRemoved;
     stats.nearRemoved += c.nearRemoved;
+    unit('clusters', p);
   }
   return { ...stats, candidates, rounds: round + 1 };
 }

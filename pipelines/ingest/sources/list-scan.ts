@@ -37,6 +37,72 @@ const NL = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
 
+/** What one byte does: inside a record, ends the record (a line break), or is skipped (LF of CRLF, 2nd of a doubled quote). */
+const enum Step {
+  Inside,
+  End,
+  Skip,
+  SkipNext,
+}
+
+/** Record-boundary state over bytes (RFC 4180 quoting when a delimiter is set). */
+class Boundaries {
+  quoted = false;
+  quoteLine = 0;
+  quoteCol = 0;
+  /** A quote inside a quoted cell at a block's end: it closes the cell unless the next byte is a quote. */
+  pendingQuote = false;
+  private cellStart = true;
+  private skipLf = false;
+  constructor(
+    private readonly delimiter: number | null,
+    public line: number,
+    public lineStart: number,
+  ) {}
+
+  step(b: number, next: number | undefined, at: number): Step {
+    if (this.skipLf) {
+      this.skipLf = false;
+      if (b === NL) {
+        this.lineStart = at + 1;
+        return Step.Skip;
+      }
+    }
+    if (this.pendingQuote) {
+      this.pendingQuote = false;
+      if (b === QUOTE) return Step.Inside; // a doubled quote: still quoted
+      this.quoted = false;
+    }
+    if (b === NL) {
+      this.line++;
+      this.lineStart = at + 1;
+    }
+    if (this.quoted) {
+      if (b !== QUOTE) return Step.Inside;
+      if (next === undefined) this.pendingQuote = true;
+      else if (next === QUOTE) return Step.SkipNext;
+      else this.quoted = false;
+      return Step.Inside;
+    }
+    if (this.delimiter !== null && b === QUOTE && this.cellStart) {
+      this.quoted = true;
+      this.quoteLine = this.line;
+      this.quoteCol = at - this.lineStart + 1;
+      this.cellStart = false;
+    } else if (this.delimiter !== null && b === this.delimiter) this.cellStart = true;
+    else if (b === NL || b === CR) {
+      if (b === CR) {
+        this.line++;
+        this.lineStart = at + 1;
+        this.skipLf = true;
+      }
+      this.cellStart = true;
+      return Step.End;
+    } else this.cellStart = false;
+    return Step.Inside;
+  }
+}
+
 /**
  * Records from `start` (a record boundary) to the end of the file. `delimiter` set: RFC 4180 quoting (a quote
  * opens a quoted cell only at the start of a cell); null: every line is a record.
@@ -48,24 +114,15 @@ export async function* scanRecords(
   start: SplitPoint | { offset: number; line: number },
 ): AsyncGenerator<ScannedRecord> {
   const size = await io.size(path);
+  const st = new Boundaries(delimiter, start.line, start.offset);
   let parts: Uint8Array[] = [];
-  let partBytes = 0;
   let recOffset = start.offset;
   let recLine = start.line;
-  let line = start.line;
-  let quoted = false;
-  let quoteLine = 0;
-  let quoteCol = 0;
-  let cellStart = true;
-  let pendingQuote = false; // a quote inside a quoted cell at a block's end: closes it unless the next byte is a quote
-  let skipLf = false; // after a CR: a following LF belongs to the same line break
-  let lineStart = start.offset;
   for (let pos = start.offset; pos < size; ) {
     const block = await io.readRange(path, pos, Math.min(BLOCK_BYTES, size - pos));
     if (block.length === 0) break;
     let from = 0;
     for (let i = 0; i < block.length; i++) {
-      const b = block[i]!;
       const at = pos + i;
       if (at - recOffset > MAX_RECORD_BYTES) {
         throw new IngestInputError(
@@ -73,63 +130,27 @@ export async function* scanRecords(
           path,
         );
       }
-      if (skipLf) {
-        skipLf = false;
-        if (b === NL) {
-          from = i + 1;
-          recOffset = at + 1;
-          lineStart = at + 1;
-          continue;
-        }
-      }
-      if (pendingQuote) {
-        pendingQuote = false;
-        if (b === QUOTE) continue; // a doubled quote: still quoted
-        quoted = false;
-      }
-      if (b === NL) line++;
-      if (quoted) {
-        if (b === QUOTE) {
-          if (i + 1 < block.length) {
-            if (block[i + 1] === QUOTE) i++;
-            else quoted = false;
-          } else pendingQuote = true;
-        }
-        if (b === NL) lineStart = at + 1;
-        continue;
-      }
-      if (delimiter !== null && b === QUOTE && cellStart) {
-        quoted = true;
-        quoteLine = line;
-        quoteCol = at - lineStart + 1;
-        cellStart = false;
-      } else if (delimiter !== null && b === delimiter) cellStart = true;
-      else if (b === NL || b === CR) {
+      const step = st.step(block[i]!, i + 1 < block.length ? block[i + 1] : undefined, at);
+      if (step === Step.SkipNext) i++;
+      else if (step === Step.Skip) {
+        from = i + 1;
+        recOffset = at + 1;
+      } else if (step === Step.End) {
         parts.push(block.subarray(from, i));
         yield { bytes: concat(parts), offset: recOffset, line: recLine };
         parts = [];
-        partBytes = 0;
         from = i + 1;
         recOffset = at + 1;
-        lineStart = at + 1;
-        if (b === CR) {
-          line++;
-          skipLf = true;
-        }
-        recLine = line;
-        cellStart = true;
-      } else cellStart = false;
+        recLine = st.line;
+      }
     }
-    if (from < block.length) {
-      parts.push(block.slice(from));
-      partBytes += block.length - from;
-    }
+    if (from < block.length) parts.push(block.slice(from));
     pos += block.length;
   }
-  if (quoted && !pendingQuote) {
-    throw new IngestInputError(`line ${quoteLine}, column ${quoteCol}: a quoted cell is never closed`, path);
+  if (st.quoted && !st.pendingQuote) {
+    throw new IngestInputError(`line ${st.quoteLine}, column ${st.quoteCol}: a quoted cell is never closed`, path);
   }
-  if (partBytes > 0) yield { bytes: concat(parts), offset: recOffset, line: recLine };
+  if (parts.some((p) => p.length > 0)) yield { bytes: concat(parts), offset: recOffset, line: recLine };
 }
 
 function concat(parts: Uint8Array[]): Uint8Array {

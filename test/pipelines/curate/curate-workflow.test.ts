@@ -136,7 +136,8 @@ describe('curateWorkflow (real Temporal, local storage)', () => {
       connection: env.nativeConnection,
       taskQueue: 'etl',
       workflowsPath,
-      activities: createCurateActivities({ store }),
+      // Every global step here takes the sharded path (the CLI tests take the in-memory one).
+      activities: createCurateActivities({ store, globalInMemoryRows: 0 }),
     });
     running = worker.run();
   });
