@@ -9,6 +9,7 @@ import { type LoaderPosition, startPosition } from '../../pipelines/loader/posit
 import { hashKeys } from '../../pipelines/loader/random.js';
 import { type ObjectStore } from '../../storage/index.js';
 import { type ModelConfig } from '../config.js';
+import { teacherTemperature } from '../distill.js';
 import { createTrainModel, disposeTrainModel, enableDistillation, type TrainBatch, type TrainModel, type TrainStepResult, trainStepAccumulated } from '../train-step.js';
 import { rowSigmoidLoss, learnability, selectLearnable, superBatchSize } from './acid.js';
 import { loadReferenceTeacher, resolveTeacherRef } from './acid-teacher.js';
@@ -180,7 +181,8 @@ export async function runStage(ctx: StageContext): Promise<StageResult> {
           rowsThisStep += host.ids.length;
           position = host.position;
         }
-        r = trainStepAccumulated(model, batches, { sigmoidChunks: config.sigmoidChunks });
+        // Teacher temperature warm-up over the first 30% of the distillation phase (recipe §4).
+        r = trainStepAccumulated(model, batches, { sigmoidChunks: config.sigmoidChunks, tauT: teacherTemperature(step, stage.distillAt, stage.endStep) });
       } finally {
         for (const b of batches) disposeTrainBatch(b);
       }
