@@ -86,3 +86,18 @@ export function randomPatchMask(valid: readonly number[], seqLen: number, ratio:
 export function distillWeights(c: ModelConfig): { l2g: number; mask: number } {
   return { l2g: c.sdWeight, mask: 0.25 * c.sdWeight };
 }
+
+/** DINO's teacher temperature: τ_t at switch-on, its value after the warm-up, and the share of the phase it takes. */
+export const TEACHER_TEMPERATURE = { from: 0.04, to: 0.07, warmupShare: 0.3 } as const;
+
+/**
+ * Teacher temperature τ_t at `step` (recipe §4, DINO defaults): `from` at the switch-on step, rising linearly to `to`
+ * over the first `warmupShare` of the distillation phase [start, end), then constant; `to` when the phase began in an
+ * earlier stage (start null).
+ */
+export function teacherTemperature(step: number, start: number | null, end: number, t = TEACHER_TEMPERATURE): number {
+  if (start === null) return t.to;
+  const warmup = Math.max(1, Math.round(t.warmupShare * (end - start)));
+  const f = Math.min(1, Math.max(0, (step - start) / warmup));
+  return t.from + f * (t.to - t.from);
+}

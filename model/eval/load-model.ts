@@ -4,9 +4,8 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { z } from 'zod';
 import { closeStore, LOCAL_STORES, NotFoundError, type ObjectStore, type Stores } from '../../storage/index.js';
-import { modelConfigSchema } from '../config.js';
+import { CHECKPOINT_DIR_SUFFIX, type CheckpointModel, checkpointModelSchema } from '../checkpoint-layout.js';
 import { EvalConfigError } from './errors.js';
 import { type EvalModel, evalModelFromFiles, type EvalTokenize } from './eval-model.js';
 
@@ -17,23 +16,14 @@ export function modelDirUri(ref: string): string {
   return pathToFileURL(path.resolve(ref)).href.replace(/\/+$/, '');
 }
 
-/** The fields of a sigforge checkpoint.json that evaluation reads (the training area owns the full schema). */
-const checkpointSchema = z.object({
-  format: z.literal('sigforge-checkpoint'),
-  model: modelConfigSchema,
-  files: z.record(z.string(), z.object({ bytes: z.number().int().nonnegative(), sha256: z.string() })),
-});
-
-const RUN_SUFFIX = /\/stages\/[^/]+\/checkpoints\/step-\d+$/;
-
 async function getOrNull(store: ObjectStore, key: string): Promise<Uint8Array | null> {
   return (await store.head(key)) ? store.get(key) : null;
 }
 
 async function loadCheckpointDir(store: ObjectStore, uri: string, meta: Uint8Array, opts: LoadOptions): Promise<EvalModel> {
-  let parsed: z.output<typeof checkpointSchema>;
+  let parsed: CheckpointModel;
   try {
-    const r = checkpointSchema.safeParse(JSON.parse(new TextDecoder().decode(meta)));
+    const r = checkpointModelSchema.safeParse(JSON.parse(new TextDecoder().decode(meta)));
     if (!r.success) throw new Error(`${r.error.issues[0]!.path.join('.')}: ${r.error.issues[0]!.message}`);
     parsed = r.data;
   } catch (cause) {
@@ -44,8 +34,8 @@ async function loadCheckpointDir(store: ObjectStore, uri: string, meta: Uint8Arr
   const got = createHash('sha256').update(weights).digest('hex');
   if (want && want.sha256 !== got) throw new EvalConfigError(`model ${uri}/model.safetensors has sha256 ${got}, checkpoint.json records ${want.sha256}`, 'model');
   let vocab = await getOrNull(store, 'vocab.json');
-  if (!vocab && RUN_SUFFIX.test(uri)) {
-    const run = (opts.stores ?? LOCAL_STORES).open(uri.replace(RUN_SUFFIX, ''));
+  if (!vocab && CHECKPOINT_DIR_SUFFIX.test(uri)) {
+    const run = (opts.stores ?? LOCAL_STORES).open(uri.replace(CHECKPOINT_DIR_SUFFIX, ''));
     try {
       vocab = await getOrNull(run, 'vocab.json');
     } finally {

@@ -4,53 +4,16 @@
 // and checkpoint.json, written last: the checkpoint exists iff checkpoint.json does.
 import { createHash } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs';
-import { z } from 'zod';
-import { loaderPositionSchema } from '../../pipelines/loader/position.js';
 import { joinKey, NotFoundError, type ObjectStore } from '../../storage/index.js';
-import { modelConfigSchema } from '../config.js';
+import { type CheckpointMeta, checkpointKey, checkpointMetaSchema, checkpointsPrefix, type RunLocation } from '../checkpoint-layout.js';
 import { AdamW, type AdamWConfig } from '../optimizer.js';
 import { ParamStore } from '../params.js';
 import { decodeSafetensors, encodeSafetensors, type HostTensor } from '../safetensors.js';
 import { type TrainModel } from '../train-step.js';
 import { TrainCheckpointError } from './errors.js';
 
-/** Where a run lives: a store and a key prefix (`runs/<name>`). */
-export interface RunLocation {
-  readonly store: ObjectStore;
-  readonly prefix: string;
-}
-
-const fileSchema = z.object({ bytes: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) });
-
-/** checkpoint.json. */
-export const checkpointMetaSchema = z.object({
-  format: z.literal('sigforge-checkpoint'),
-  version: z.literal(1),
-  stage: z.string().min(1),
-  /** Training steps done on this branch of the curriculum (global step). */
-  step: z.number().int().nonnegative(),
-  optimizerStep: z.number().int().nonnegative(),
-  model: modelConfigSchema,
-  loader: loaderPositionSchema,
-  /** Every random choice is keyed by (seed, stage, step), so the seed is the whole RNG state. */
-  rng: z.object({ seed: z.number().int().nonnegative() }),
-  distill: z.object({ momentum: z.number() }).nullable(),
-  files: z.record(z.string(), fileSchema),
-  /** Parameter names in the trainer's order (reduction order, hence bit-exact resume, depends on it). */
-  paramOrder: z.array(z.string()),
-  createdAt: z.string(),
-});
-export type CheckpointMeta = z.output<typeof checkpointMetaSchema>;
-
-/** Key prefix of a stage's checkpoints. */
-export function checkpointsPrefix(run: RunLocation, stage: string): string {
-  return joinKey(run.prefix, 'stages', stage, 'checkpoints');
-}
-
-/** Key of one checkpoint directory. */
-export function checkpointKey(run: RunLocation, stage: string, step: number): string {
-  return joinKey(checkpointsPrefix(run, stage), `step-${String(step).padStart(7, '0')}`);
-}
+// The schema and key layout live in ../checkpoint-layout.ts (shared with the evaluation loader).
+export { type CheckpointMeta, checkpointKey, checkpointMetaSchema, checkpointsPrefix, type RunLocation };
 
 /** A tensor's values on the host (an asynchronous read: a synchronous one stalls a GPU and throws on webgpu). */
 async function hostOf(t: tf.Tensor): Promise<HostTensor> {

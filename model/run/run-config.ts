@@ -56,7 +56,16 @@ export const runConfigSchema = z.object({
     ])
     .prefault({}),
   /** Fixed-resolution continuations from the `from` point of the base stage at a new side (recipe §5.1). */
-  resolutions: z.array(z.object({ size: z.number().int().positive(), from: fraction.default(0.95) })).default([]),
+  resolutions: z
+    .array(
+      z.object({
+        size: z.number().int().positive(),
+        from: fraction.default(0.95),
+        /** New patch size (e.g. 16 → 14 for /14 variants): the patch kernel is PI-resized (FlexiViT, recipe §5.1). */
+        patchSize: z.number().int().positive().optional(),
+      }),
+    )
+    .default([]),
   /** NaFlex stage from the `from` point, schedule stretched by `stretch` (recipe §5.2). */
   naflex: z
     .object({

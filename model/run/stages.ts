@@ -35,6 +35,8 @@ export interface StagePlan {
   readonly batchSize: number;
   /** Fixed image side, or null for NaFlex. */
   readonly imageSize: number | null;
+  /** Patch size this stage changes to (PI-resize of the patch kernel), or null to keep the parent's. */
+  readonly patchSize?: number | null;
   readonly seqLens: readonly number[] | null;
   /** Step at which self-distillation switches on in this stage (null: never switched on here). */
   readonly distillAt: number | null;
@@ -77,8 +79,9 @@ export function planStages(run: RunConfig, model: ModelConfig): StagePlan[] {
   };
   const stages: StagePlan[] = [base];
   for (const r of run.resolutions) {
-    if (r.size % model.vision.patchSize !== 0) {
-      throw new TrainConfigError(`${r.size} is not a multiple of the patch size ${model.vision.patchSize}`, 'resolutions.size');
+    const p = r.patchSize ?? model.vision.patchSize;
+    if (r.size % p !== 0) {
+      throw new TrainConfigError(`${r.size} is not a multiple of the patch size ${p}`, 'resolutions.size');
     }
     const from = at(r.from);
     stages.push({
@@ -88,6 +91,7 @@ export function planStages(run: RunConfig, model: ModelConfig): StagePlan[] {
       parent: { stage: 'base', step: from },
       startStep: from,
       imageSize: r.size,
+      patchSize: r.patchSize ?? null,
       // The switch-on step is in the parent's past when `from` ≥ the distillation point; otherwise it happens here.
       distillAt: base.distillAt !== null && base.distillAt > from ? base.distillAt : null,
       optimizer: { ...schedule, scheduleStart: 'parent', freshMoments: false },

@@ -11,6 +11,7 @@ import { type ObjectStore, type Stores } from '../../storage/index.js';
 import { type ModelConfig } from '../config.js';
 import { hostResidentBackend, type Pending, readAll } from '../step-metrics.js';
 import { createTrainModel, disposeTrainModel, enableDistillation, type TrainBatch, type TrainModel, type TrainStepResult, trainStepAccumulatedDeferred } from '../train-step.js';
+import { teacherTemperature } from '../distill.js';
 import { rowSigmoidLoss, learnability, selectLearnable, superBatchSize } from './acid.js';
 import { loadReferenceTeacher, type ReferenceTeacher, resolveTeacherRef } from './acid-teacher.js';
 import { initTrainModel, writeInitReport } from './init.js';
@@ -214,7 +215,8 @@ export async function runStage(ctx: StageContext): Promise<StageResult> {
           rowsThisStep += host.ids.length;
           position = host.position;
         }
-        r = trainStepAccumulatedDeferred(model, batches, { sigmoidChunks: config.sigmoidChunks });
+        // Teacher temperature warm-up over the first 30% of the distillation phase (recipe §4).
+        r = trainStepAccumulatedDeferred(model, batches, { sigmoidChunks: config.sigmoidChunks, tauT: teacherTemperature(step, stage.distillAt, stage.endStep) });
       } finally {
         for (const b of batches) disposeTrainBatch(b);
       }

@@ -1,14 +1,17 @@
 // Stage transitions: what changes when a stage starts from another stage's checkpoint — position embeddings
-// resized to a new grid (fixed-resolution continuation, NaFlex), the teacher dropped, the optimizer re-made.
+// resized to a new grid (fixed-resolution continuation, NaFlex), the patch kernel PI-resized to a new patch size,
+// the teacher dropped, the optimizer re-made.
 import * as tf from '@tensorflow/tfjs';
 import { type ModelConfig, visionPositions } from '../config.js';
 import { AdamW } from '../optimizer.js';
 import { type ParamStore } from '../params.js';
+import { piResizeKernel } from '../pi-resize.js';
 import { gridResizeMatrix } from '../resize.js';
 import { type TrainModel } from '../train-step.js';
 import { type StagePlan } from './stages.js';
 
 const POS = 'vision_model.embeddings.position_embedding.weight';
+const PATCH = 'vision_model.embeddings.patch_embedding.weight';
 let tag = 0;
 
 /** Replaces a parameter's variable by a new value (shapes may differ). */
@@ -27,10 +30,21 @@ function resizePositions(store: ParamStore, g0: number, g1: number, trainable: b
   replace(store, POS, next, trainable);
 }
 
-/** The model config a stage trains: the parent's with the stage's resolution or NaFlex switch applied. */
+/** PI-resizes the patch kernel from p×p to q×q patches (FlexiViT, recipe §5.1); a no-op when p = q. */
+function resizePatchKernel(store: ParamStore, p: number, q: number, trainable: boolean): void {
+  const w = store.vars.get(PATCH);
+  if (p === q || !w) return;
+  const d = w.shape[1]!;
+  const next = tf.tensor2d(piResizeKernel(w.dataSync() as Float32Array, p, q, d), [q * q * 3, d]);
+  replace(store, PATCH, next, trainable);
+}
+
+/** The model config a stage trains: the parent's with the stage's resolution, patch size or NaFlex switch applied. */
 export function stageModelConfig(parent: ModelConfig, stage: StagePlan): ModelConfig {
   if (stage.kind === 'naflex') return { ...parent, vision: { ...parent.vision, naflex: true } };
-  if (stage.imageSize !== null && !parent.vision.naflex) return { ...parent, vision: { ...parent.vision, imageSize: stage.imageSize } };
+  if (stage.imageSize !== null && !parent.vision.naflex) {
+    return { ...parent, vision: { ...parent.vision, imageSize: stage.imageSize, ...(stage.patchSize ? { patchSize: stage.patchSize } : {}) } };
+  }
   return parent;
 }
 
@@ -40,6 +54,8 @@ export function enterStage(model: TrainModel, stage: StagePlan): TrainModel {
   const g0 = Math.round(Math.sqrt(visionPositions(model.config)));
   const g1 = Math.round(Math.sqrt(visionPositions(config)));
   resizePositions(model.params, g0, g1, true);
+  const [p0, p1] = [model.config.vision.patchSize, config.vision.patchSize];
+  resizePatchKernel(model.params, p0, p1, true);
   let distill = model.distill;
   if (distill && !stage.distill) {
     distill.teacher.dispose();
@@ -48,6 +64,7 @@ export function enterStage(model: TrainModel, stage: StagePlan): TrainModel {
     distill = undefined;
   } else if (distill) {
     resizePositions(distill.teacher, g0, g1, false);
+    resizePatchKernel(distill.teacher, p0, p1, false);
   }
   const o = stage.optimizer;
   const optimizer = new AdamW({ lr: o.lr, weightDecay: o.weightDecay, clipNorm: o.clipNorm, beta2: o.beta2, warmupSteps: o.warmupSteps, totalSteps: o.totalSteps });
@@ -55,7 +72,11 @@ export function enterStage(model: TrainModel, stage: StagePlan): TrainModel {
   // Moments of a resized parameter no longer match its shape: that parameter starts with fresh moments.
   const moments = o.freshMoments
     ? new Map<string, tf.Tensor>()
-    : new Map([...model.optimizer.stateTensors()].filter(([k]) => g0 === g1 || !k.endsWith(`/${POS}`)).map(([k, t]) => [k, t.clone()] as const));
+    : new Map(
+        [...model.optimizer.stateTensors()]
+          .filter(([k]) => (g0 === g1 || !k.endsWith(`/${POS}`)) && (p0 === p1 || !k.endsWith(`/${PATCH}`)))
+          .map(([k, t]) => [k, t.clone()] as const),
+      );
   optimizer.loadState(moments, step);
   tf.dispose([...moments.values()]);
   model.optimizer.dispose();

@@ -108,6 +108,15 @@ describe('ACID reference teacher', () => {
         selectedBad += selected.filter((r) => bad.has(r)).length;
         randomBad += shuffled(n, 900 + k).slice(0, n / 2).filter((r) => bad.has(r)).length;
       }
+      // The student's pixels at another side are resized to the teacher's; NaFlex patches a fixed teacher cannot read
+      // are refused by name.
+      const big = { kind: 'fixed' as const, images: tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(pixels, [n, size, size, 3]), [48, 48])) };
+      const atBig = await teacher.rowLoss(big, captions);
+      big.images.dispose();
+      assert.ok(atBig.every((v) => Number.isFinite(v)), `${[...atBig]}`);
+      const naflex = { kind: 'naflex' as const, patches: tf.zeros([1, 4, 192]) as tf.Tensor3D, mask: tf.ones([1, 4]) as tf.Tensor2D, spatialShapes: [[2, 2] as const] };
+      await assert.rejects(teacher.rowLoss(naflex, ['a red square']), /takes fixed 32px images, not this stage's NaFlex patches/);
+      tf.dispose([naflex.patches, naflex.mask]);
     } finally {
       teacher.dispose();
       disposeTrainModel(student);
