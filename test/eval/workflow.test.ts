@@ -134,7 +134,7 @@ describe('evaluateWorkflow on a real Temporal dev server', () => {
       }
       const out = lines.join('\n');
       assert.match(out, /^model\s+suite\s+metrics/m);
-      assert.match(out, /step-0000002\s+emoji-zeroshot\s+top1 \d+\.\d%\s+top5 \d+\.\d%/);
+      assert.match(out, /r1 \(main, step 2\)\s+emoji-zeroshot\s+top1 \d+\.\d%\s+top5 \d+\.\d%/);
       assert.match(out, /summary: file:\/\//);
 
       const id = await createEvalSchedule(env.client, { scheduleId: 'eval-nightly', every: '1d', input: { models: [pathToFileURL(run).href], suites: ['emoji-rb'], emoji: EMOJI } });
