@@ -21,6 +21,9 @@ describe('webgpu backend', { skip: gate.skip }, () => {
     assert.equal(tf.getBackend(), 'webgpu');
     assert.ok(choice.adapter, 'adapter report');
     assert.ok(choice.adapter.storageBuffersPerStage >= 8);
+    // The device was created with the adapter's limit (tfjs alone would leave it at the default 8).
+    const device = (tf.backend() as unknown as { device: { limits: Record<string, number> } }).device;
+    assert.equal(device.limits.maxStorageBuffersPerShaderStage, choice.adapter.storageBuffersPerStage);
     assert.match(logs[0]!, /^tfjs backend: webgpu \(requested; adapter (vulkan|gles): .+\)$/);
   });
 
