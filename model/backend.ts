@@ -65,6 +65,7 @@ async function tryWebgpu(software: boolean): Promise<{ adapter: AdapterReport } 
   }
   try {
     await import('@tensorflow/tfjs-backend-webgpu');
+    if (!tf.findBackendFactory('webgpu')) throw new Error('it was released earlier in this process (releaseBackend)');
     if (!(await tf.setBackend('webgpu'))) throw new Error('tf.setBackend("webgpu") returned false');
   } catch (err) {
     stopDawn();
@@ -75,7 +76,10 @@ async function tryWebgpu(software: boolean): Promise<{ adapter: AdapterReport } 
   return { adapter };
 }
 
-/** Releases the GPU device and Dawn's navigator.gpu so the process can exit; a no-op on other backends. */
+/**
+ * Releases the GPU device and Dawn's navigator.gpu so the process can exit (webgpu cannot be selected again in this
+ * process afterwards); a no-op on other backends.
+ */
 export async function releaseBackend(): Promise<void> {
   if (tf.findBackend('webgpu')) {
     if (tf.getBackend() === 'webgpu') await tf.setBackend('cpu');

@@ -25,7 +25,12 @@ export async function readAll<T>(pending: readonly Pending<T>[]): Promise<T[]> {
   const all = pending.flatMap((p) => p.tensors);
   let values: ArrayLike<number> = [];
   if (all.length > 0) {
-    const flat = tf.tidy(() => tf.concat(all.map((t) => tf.reshape(t, [-1])), 0));
+    const flat = tf.tidy(() =>
+      tf.concat(
+        all.map((t) => tf.reshape(t, [-1])),
+        0,
+      ),
+    );
     values = await flat.data();
     flat.dispose();
   }
@@ -36,7 +41,9 @@ export async function readAll<T>(pending: readonly Pending<T>[]): Promise<T[]> {
 export function readAllSync<T>(pending: readonly Pending<T>[]): T[] {
   const backend = tf.getBackend();
   if (!hostResidentBackend(backend)) {
-    throw new ModelError(`a synchronous read is not possible on backend "${backend}": use the asynchronous step (trainStepDeferred + readAll)`);
+    throw new ModelError(
+      `a synchronous read is not possible on backend "${backend}": use the asynchronous step (trainStepDeferred + readAll)`,
+    );
   }
   const values = pending.flatMap((p) => p.tensors.map((t) => t.dataSync()[0]!));
   return splitValues(pending, values);

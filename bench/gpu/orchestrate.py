@@ -3,7 +3,7 @@
 stage-1 training step of `tiny` and of B/16 at 224 px on webgpu (Dawn over Vulkan, tfjs) and in PyTorch CUDA (fp32 and
 bf16 autocast) at the same shapes; prints one JSON object. B/16 takes the largest batch of --b16-batches that runs.
 
-    python3 orchestrate.py <tree> [--dry-run] [--budget-s 450] [--b16-batches 128,64,32,16] [--tiny-batch 32]
+    python3 orchestrate.py <tree> [--dry-run] [--budget-s 450] [--b16-batches 128,64,32,16] [--tiny-batch 32] [--try-s 240]
 """
 import json
 import os
@@ -48,6 +48,7 @@ def main():
     b16_batches = [int(b) for b in arg("--b16-batches", "2" if dry else "128,64,32,16").split(",")]
     tiny_batch = int(arg("--tiny-batch", 32))
     steps = int(arg("--steps", 2 if dry else 5))
+    try_s = float(arg("--try-s", 240))  # at most this long for one webgpu run (one config and batch)
     started = time.monotonic()
     left = lambda: budget - (time.monotonic() - started)
     env = dict(os.environ)
@@ -83,7 +84,7 @@ def main():
             if left() < 30:
                 out["failures"].append({"webgpu": spec["preset"], "batch": b, "why": "benchmark budget spent"})
                 break
-            row["webgpu"] = webgpu(spec, b, min(left() * (0.45 if name == "tiny" else 0.6), 240))
+            row["webgpu"] = webgpu(spec, b, min(left() * (0.45 if name == "tiny" else 0.6), try_s))
             if row["webgpu"]:
                 row["batch"] = b
                 break

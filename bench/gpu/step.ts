@@ -30,7 +30,8 @@ async function main(args: string[]): Promise<void> {
   const steps = Number(flag(args, '--steps') ?? 5);
   const choice = await selectBackend('webgpu');
   const adapter = choice.adapter!;
-  if (adapter.software && !args.includes('--allow-software')) throw new Error(`software adapter (${adapter.description}); pass --allow-software for a dry run`);
+  if (adapter.software && !args.includes('--allow-software'))
+    throw new Error(`software adapter (${adapter.description}); pass --allow-software for a dry run`);
   const model = createTrainModel(c, { seed: 0 });
   const data = batchFor(c, batch);
   const t0 = performance.now();

@@ -13,9 +13,9 @@ export interface RepresentationBiasResult {
 }
 
 /** RB = |P(first label) − 50%| over images unrelated to people; `labels` holds exactly two rows (e.g. man, woman). */
-export function representationBias(images: Matrix, labels: Matrix): RepresentationBiasResult {
+export async function representationBias(images: Matrix, labels: Matrix): Promise<RepresentationBiasResult> {
   if (labels.rows !== 2) throw new EvalDataError(`needs exactly 2 label embeddings, got ${labels.rows}`, 'representationBias');
-  const sims = similarity(images, labels);
+  const sims = await similarity(images, labels);
   let first = 0;
   for (let i = 0; i < images.rows; i++) if (sims.data[2 * i]! > sims.data[2 * i + 1]!) first++;
   const pFirst = images.rows === 0 ? 0.5 : first / images.rows;
@@ -37,18 +37,18 @@ export interface AssociationBiasResult {
  * Scores images against concept embeddings and compares groups: `groups[i]` and `concepts[i]` are image i's group and
  * true concept index (rows of `conceptEmb`), `conceptNames` names the concepts.
  */
-export function associationBias(
+export async function associationBias(
   images: Matrix,
   conceptEmb: Matrix,
   groups: readonly string[],
   concepts: ArrayLike<number>,
   conceptNames: readonly string[],
-): AssociationBiasResult {
+): Promise<AssociationBiasResult> {
   if (groups.length !== images.rows || concepts.length !== images.rows) {
     throw new EvalDataError(`${groups.length} groups and ${concepts.length} concepts for ${images.rows} images`, 'associationBias');
   }
   if (conceptNames.length !== conceptEmb.rows) throw new EvalDataError(`${conceptNames.length} names for ${conceptEmb.rows} concepts`, 'associationBias');
-  const sims = similarity(images, conceptEmb);
+  const sims = await similarity(images, conceptEmb);
   const nC = conceptEmb.rows;
   const groupNames = [...new Set(groups)].sort();
   // counts[group][trueConcept] = [images, correct]; predicted[group][concept] = images predicted as concept

@@ -55,7 +55,7 @@ export function normalizeRows(m: Matrix): Matrix {
  * Calls `fn` with consecutive row blocks of a·bᵀ (each [n × b.rows], first row `start`), computed with tfjs, so
  * memory holds one block and never the whole similarity matrix.
  */
-export function forEachSimilarityBlock(a: Matrix, b: Matrix, fn: (start: number, block: Matrix) => void, blockRows = 1024): void {
+export async function forEachSimilarityBlock(a: Matrix, b: Matrix, fn: (start: number, block: Matrix) => void, blockRows = 1024): Promise<void> {
   if (a.cols !== b.cols) throw new EvalDataError(`dimensions differ: ${a.cols} vs ${b.cols}`, 'similarity');
   if (a.rows === 0) return;
   if (b.rows === 0) {
@@ -70,8 +70,13 @@ export function forEachSimilarityBlock(a: Matrix, b: Matrix, fn: (start: number,
         const at = tf.tensor2d(a.data.subarray(start * a.cols, (start + n) * a.cols), [n, a.cols]);
         return tf.matMul(at, bt, false, true);
       });
-      const data = block.dataSync() as Float32Array;
-      block.dispose();
+      // An asynchronous read: a synchronous one stalls a GPU (and throws on webgpu).
+      let data: Float32Array;
+      try {
+        data = (await block.data()) as Float32Array;
+      } finally {
+        block.dispose();
+      }
       fn(start, { rows: n, cols: b.rows, data });
     }
   } finally {
@@ -80,8 +85,8 @@ export function forEachSimilarityBlock(a: Matrix, b: Matrix, fn: (start: number,
 }
 
 /** Similarities a·bᵀ [a.rows × b.rows] in one matrix (small inputs; use forEachSimilarityBlock for large ones). */
-export function similarity(a: Matrix, b: Matrix, blockRows = 1024): Matrix {
+export async function similarity(a: Matrix, b: Matrix, blockRows = 1024): Promise<Matrix> {
   const out = new Float32Array(a.rows * b.rows);
-  forEachSimilarityBlock(a, b, (start, block) => out.set(block.data, start * b.rows), blockRows);
+  await forEachSimilarityBlock(a, b, (start, block) => out.set(block.data, start * b.rows), blockRows);
   return { rows: a.rows, cols: b.rows, data: out };
 }

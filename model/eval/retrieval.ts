@@ -16,7 +16,7 @@ export interface RetrievalResult {
  * Computes retrieval recall; `textImage[j]` is the image index of caption j. Ties between a positive and a negative
  * count against the positive, so constant embeddings score chance, not 100%.
  */
-export function retrieval(images: Matrix, texts: Matrix, textImage: ArrayLike<number>, ks: readonly number[] = [1, 5, 10]): RetrievalResult {
+export async function retrieval(images: Matrix, texts: Matrix, textImage: ArrayLike<number>, ks: readonly number[] = [1, 5, 10]): Promise<RetrievalResult> {
   if (textImage.length !== texts.rows) throw new EvalDataError(`${textImage.length} caption owners for ${texts.rows} captions`, 'retrieval');
   const owners: number[][] = Array.from({ length: images.rows }, () => []);
   for (let j = 0; j < textImage.length; j++) {
@@ -28,7 +28,7 @@ export function retrieval(images: Matrix, texts: Matrix, textImage: ArrayLike<nu
   const i2t = ks.map(() => 0);
   let scoredImages = 0;
   // Image → text, in blocks of images.
-  forEachSimilarityBlock(images, texts, (start, block) => {
+  await forEachSimilarityBlock(images, texts, (start, block) => {
     for (let r = 0; r < block.rows; r++) {
       const mine = owners[start + r]!;
       if (mine.length === 0) continue; // an image without captions cannot be retrieved for
@@ -47,7 +47,7 @@ export function retrieval(images: Matrix, texts: Matrix, textImage: ArrayLike<nu
   // Text → image, in blocks of texts.
   const t2i = ks.map(() => 0);
   const nI = images.rows;
-  forEachSimilarityBlock(texts, images, (start, block) => {
+  await forEachSimilarityBlock(texts, images, (start, block) => {
     for (let r = 0; r < block.rows; r++) {
       const truth = textImage[start + r]!;
       const row = block.data.subarray(r * nI, (r + 1) * nI);

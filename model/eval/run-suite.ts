@@ -69,7 +69,7 @@ export async function runSuite(inp: RunSuiteInput): Promise<EvalResult> {
   const per: { [lang: string]: Metrics } = {};
   for (const job of jobs) {
     const t: Matrix = takeRows(texts.matrix, job.texts.map((x) => row.get(x)!));
-    per[job.lang] = job.run(images.matrix, t);
+    per[job.lang] = await job.run(images.matrix, t);
   }
   return {
     kind: 'sigforge-eval-result',

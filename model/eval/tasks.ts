@@ -17,7 +17,7 @@ export interface LanguageJob {
   readonly lang: string;
   readonly texts: readonly string[];
   /** Computes metrics from all image embeddings and the embeddings of `texts` (same order). */
-  run(images: Matrix, texts: Matrix): Metrics;
+  run(images: Matrix, texts: Matrix): Promise<Metrics>;
 }
 
 function languagesOf(index: EvalIndex, suite: Suite, available: Iterable<string>): string[] {
@@ -61,8 +61,8 @@ function zeroShotJobs(index: EvalIndex, suite: Extract<Suite, { task: 'zeroshot'
     return {
       lang,
       texts: prompts.texts,
-      run: (images, texts) => {
-        const r = zeroShot(takeRows(images, imageRows), averageClassEmbeddings(texts, prompts.groups), labels, suite.ks);
+      run: async (images, texts) => {
+        const r = await zeroShot(takeRows(images, imageRows), averageClassEmbeddings(texts, prompts.groups), labels, suite.ks);
         return { ...r.accuracy, n: r.n, classes: classes.length };
       },
     };
@@ -79,8 +79,8 @@ function retrievalJobs(index: EvalIndex, suite: Extract<Suite, { task: 'retrieva
     return {
       lang,
       texts: caps.map((c) => c.text),
-      run: (images, texts) => {
-        const r = retrieval(takeRows(images, imageRows), texts, owners, suite.ks);
+      run: async (images, texts) => {
+        const r = await retrieval(takeRows(images, imageRows), texts, owners, suite.ks);
         const out: Metrics = { images: r.images, texts: r.texts };
         for (const [k, v] of Object.entries(r.imageToText)) out[`i2t_${k}`] = v;
         for (const [k, v] of Object.entries(r.textToImage)) out[`t2i_${k}`] = v;
@@ -98,8 +98,8 @@ function rbJobs(index: EvalIndex, suite: Extract<Suite, { task: 'representation_
     return {
       lang,
       texts: prompts.texts,
-      run: (images, texts) => {
-        const r = representationBias(takeRows(images, imageRows), averageClassEmbeddings(texts, prompts.groups));
+      run: async (images, texts) => {
+        const r = await representationBias(takeRows(images, imageRows), averageClassEmbeddings(texts, prompts.groups));
         return { rb: r.rb, p_first: r.pFirst, n: r.n };
       },
     };
@@ -127,9 +127,9 @@ function abJobs(index: EvalIndex, suite: Extract<Suite, { task: 'association_bia
     return {
       lang,
       texts: prompts.texts,
-      run: (images, texts) => {
+      run: async (images, texts) => {
         if (rows.length === 0) throw new EvalDataError(`no image has both ${suite.groupAttr} (${suite.groups.join('/')}) and a listed ${suite.conceptAttr}`, `dataset ${index.ref}`);
-        const r = associationBias(takeRows(images, rows), averageClassEmbeddings(texts, prompts.groups), groups, truth, concepts.map(([k]) => k));
+        const r = await associationBias(takeRows(images, rows), averageClassEmbeddings(texts, prompts.groups), groups, truth, concepts.map(([k]) => k));
         return { mean_accuracy_gap: r.meanAccuracyGap, prediction_gap: r.predictionGap, n: r.n, concepts: r.perConcept.length };
       },
     };

@@ -21,7 +21,7 @@ function rankOf(row: Float32Array, truth: number): number {
 }
 
 /** Scores images (rows of `images`) against classes (rows of `classes`); `labels[i]` is image i's true class. */
-export function zeroShot(images: Matrix, classes: Matrix, labels: ArrayLike<number>, ks: readonly number[] = [1, 5]): ZeroShotResult {
+export async function zeroShot(images: Matrix, classes: Matrix, labels: ArrayLike<number>, ks: readonly number[] = [1, 5]): Promise<ZeroShotResult> {
   if (labels.length !== images.rows) {
     throw new EvalDataError(`${labels.length} labels for ${images.rows} images`, 'zeroShot');
   }
@@ -33,7 +33,7 @@ export function zeroShot(images: Matrix, classes: Matrix, labels: ArrayLike<numb
       throw new EvalDataError(`label ${truth} of image ${i} is not a class index 0..${classes.rows - 1}`, 'zeroShot');
     }
   }
-  forEachSimilarityBlock(images, classes, (start, block) => {
+  await forEachSimilarityBlock(images, classes, (start, block) => {
     for (let r = 0; r < block.rows; r++) {
       const i = start + r;
       const row = block.data.subarray(r * classes.rows, (r + 1) * classes.rows);

@@ -9,7 +9,12 @@ export function hostCount(mask: tf.Tensor, known: number | undefined, what: stri
   if (known !== undefined) return known;
   const backend = tf.getBackend();
   if (!hostResidentBackend(backend)) {
-    throw new ModelInputError(`on backend "${backend}" the batch must carry its count (a read of the mask would stall the GPU)`, what, `${field}: number`, 'absent');
+    throw new ModelInputError(
+      `on backend "${backend}" the batch must carry its count (a read of the mask would stall the GPU)`,
+      what,
+      `${field}: number`,
+      'absent',
+    );
   }
   return tf.tidy(() => tf.sum(mask).dataSync()[0]!);
 }

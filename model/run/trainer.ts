@@ -141,6 +141,45 @@ function pendingRow(r: Pending<TrainStepResult>, model: TrainModel, row: RowCont
   };
 }
 
+/**
+ * One optimizer step = `accum` loader batches (micro-batches), ACID-filtered when the stage has a teacher; the loader
+ * position saved with a checkpoint is always at a step boundary, so a resumed run reads the same micro-batches into
+ * the same steps. Returns the step's pending metrics and where the loader now stands.
+ */
+async function trainOneStep(
+  ctx: StageContext,
+  loader: StreamingLoader,
+  model: TrainModel,
+  teacher: ReferenceTeacher | null,
+  step: number,
+): Promise<{ r: Pending<TrainStepResult>; rowsThisStep: number; stepWaitMs: number; position: LoaderPosition | null }> {
+  const { stage, config } = ctx;
+  const micro = microBatchOf(ctx);
+  const accum = Math.max(1, Math.round(stage.batchSize / micro));
+  const batches: TrainBatch[] = [];
+  let rowsThisStep = 0;
+  let stepWaitMs = 0;
+  let position: LoaderPosition | null = null;
+  try {
+    for (let k = 0; k < accum; k++) {
+      const w0 = performance.now();
+      let host = await loader.next();
+      stepWaitMs += performance.now() - w0;
+      if (teacher) host = await acidSubset(host, model, teacher, ctx, micro);
+      const maskRatio = config.distill === false ? 0.5 : config.distill.maskRatio;
+      const opts = { locca: stage.locca, distill: stage.distill, maskRatio, seed: config.seed, stage: stage.name, step, rowOffset: rowsThisStep };
+      batches.push(toTrainBatch(host, model.config, ctx.text, opts));
+      rowsThisStep += host.ids.length;
+      position = host.position;
+    }
+    // Teacher temperature warm-up over the first 30% of the distillation phase (recipe §4).
+    const r = trainStepAccumulatedDeferred(model, batches, { sigmoidChunks: config.sigmoidChunks, tauT: teacherTemperature(step, stage.distillAt, stage.endStep) });
+    return { r, rowsThisStep, stepWaitMs, position };
+  } finally {
+    for (const b of batches) disposeTrainBatch(b);
+  }
+}
+
 /** Trains one stage to its end (or until asked to stop), checkpointing as configured; idempotent on retry. */
 export async function runStage(ctx: StageContext): Promise<StageResult> {
   const { run, stage, config } = ctx;
@@ -150,7 +189,8 @@ export async function runStage(ctx: StageContext): Promise<StageResult> {
   const teacher = stage.acid && step < stage.endStep ? await loadReferenceTeacher(resolveTeacherRef(stage.acid.teacher, run.store.rootUri), run.store.uri(run.prefix), ctx.stores ? { stores: ctx.stores } : {}) : null;
   const needsViews = (): boolean => stage.distill && model.distill !== undefined;
   let views = needsViews();
-  let loader = await StreamingLoader.open({ store: ctx.data, shards: ctx.shards, config: loaderConfig(ctx, model, views), tokenize: ctx.text.tokenize, position, ...rankOf(ctx) });
+  const open = (): Promise<StreamingLoader> => StreamingLoader.open({ store: ctx.data, shards: ctx.shards, config: loaderConfig(ctx, model, views), tokenize: ctx.text.tokenize, position, ...rankOf(ctx) });
+  let loader = await open();
   const rows: MetricRow[] = [];
   // Rows whose numbers are still on the device: read together (one await) at each checkpoint, or every step where
   // reads are free (cpu, wasm). The heartbeat carries the newest loss read.
@@ -184,42 +224,11 @@ export async function runStage(ctx: StageContext): Promise<StageResult> {
         // Reopen at the same position with distillation views: the batches stay the same, views are added.
         await loader.close();
         views = needsViews();
-        loader = await StreamingLoader.open({ store: ctx.data, shards: ctx.shards, config: loaderConfig(ctx, model, views), tokenize: ctx.text.tokenize, position, ...rankOf(ctx) });
+        loader = await open();
       }
-      // One optimizer step = `accum` loader batches (micro-batches); the loader position saved with a checkpoint is
-      // always at a step boundary, so a resumed run reads the same micro-batches into the same steps.
-      const micro = microBatchOf(ctx);
-      const accum = Math.max(1, Math.round(stage.batchSize / micro));
-      const batches: TrainBatch[] = [];
-      let r: Pending<TrainStepResult>;
-      let rowsThisStep = 0;
-      let stepWaitMs = 0;
       const t0 = performance.now();
-      try {
-        for (let k = 0; k < accum; k++) {
-          const w0 = performance.now();
-          let host = await loader.next();
-          stepWaitMs += performance.now() - w0;
-          if (teacher) host = await acidSubset(host, model, teacher, ctx, micro);
-          batches.push(
-            toTrainBatch(host, model.config, ctx.text, {
-              locca: stage.locca,
-              distill: stage.distill,
-              maskRatio: config.distill === false ? 0.5 : config.distill.maskRatio,
-              seed: config.seed,
-              stage: stage.name,
-              step,
-              rowOffset: rowsThisStep,
-            }),
-          );
-          rowsThisStep += host.ids.length;
-          position = host.position;
-        }
-        // Teacher temperature warm-up over the first 30% of the distillation phase (recipe §4).
-        r = trainStepAccumulatedDeferred(model, batches, { sigmoidChunks: config.sigmoidChunks, tauT: teacherTemperature(step, stage.distillAt, stage.endStep) });
-      } finally {
-        for (const b of batches) disposeTrainBatch(b);
-      }
+      const { r, rowsThisStep, stepWaitMs, position: at } = await trainOneStep(ctx, loader, model, teacher, step);
+      position = at ?? position;
       waitMs += stepWaitMs;
       step++;
       trained++;

@@ -29,7 +29,11 @@ export function registerGroupedAddN(perShader: number): void {
       const next: TensorInfo[] = [];
       for (let i = 0; i < level.length; i += perShader) {
         const group = level.slice(i, i + perShader);
-        next.push(group.length === 1 ? group[0]! : (inner({ ...args, inputs: group as unknown as tf.NamedTensorInfoMap }) as TensorInfo));
+        next.push(
+          group.length === 1
+            ? group[0]!
+            : (inner({ ...args, inputs: group as unknown as tf.NamedTensorInfoMap }) as TensorInfo),
+        );
       }
       if (owned) for (const t of level) if (!next.includes(t)) backend.disposeData(t.dataId);
       level = next;

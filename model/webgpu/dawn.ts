@@ -25,7 +25,13 @@ interface GpuLike {
   requestAdapter(opts?: Record<string, unknown>): Promise<AdapterLike | null>;
 }
 interface AdapterLike {
-  readonly info: { vendor: string; architecture: string; device: string; description: string; isFallbackAdapter?: boolean };
+  readonly info: {
+    vendor: string;
+    architecture: string;
+    device: string;
+    description: string;
+    isFallbackAdapter?: boolean;
+  };
   readonly limits: Record<string, number>;
   readonly isFallbackAdapter?: boolean;
   requestDevice(desc?: { requiredLimits?: Record<string, number>; requiredFeatures?: unknown[] }): Promise<unknown>;
@@ -36,7 +42,11 @@ interface DawnModule {
 }
 
 /** Limits tfjs does not ask for but our kernels need raised to what the adapter offers. */
-const RAISED_LIMITS = ['maxStorageBuffersPerShaderStage', 'maxUniformBuffersPerShaderStage', 'maxBindingsPerBindGroup'] as const;
+const RAISED_LIMITS = [
+  'maxStorageBuffersPerShaderStage',
+  'maxUniformBuffersPerShaderStage',
+  'maxBindingsPerBindGroup',
+] as const;
 
 const SOFTWARE = /llvmpipe|lavapipe|softpipe|swiftshader|swrast/i;
 
@@ -59,7 +69,11 @@ function instance(dawn: DawnModule, route: DawnRoute): { gpu: GpuLike; adapterOp
 function describe(route: DawnRoute, a: AdapterLike): AdapterReport {
   const i = a.info;
   const text = `${i.vendor} ${i.architecture} ${i.device} ${i.description}`;
-  const software = a.isFallbackAdapter === true || i.isFallbackAdapter === true || i.architecture === 'software' || SOFTWARE.test(text);
+  const software =
+    a.isFallbackAdapter === true ||
+    i.isFallbackAdapter === true ||
+    i.architecture === 'software' ||
+    SOFTWARE.test(text);
   return {
     route,
     vendor: i.vendor,
@@ -101,7 +115,9 @@ export async function startDawn(): Promise<{ report: AdapterReport } | { error: 
   try {
     dawn = (await import('webgpu')) as unknown as DawnModule;
   } catch (err) {
-    return { error: `npm package "webgpu" is not installed or failed to load (${(err as Error).message.split('\n')[0]})` };
+    return {
+      error: `npm package "webgpu" is not installed or failed to load (${(err as Error).message.split('\n')[0]})`,
+    };
   }
   const tried: string[] = [];
   for (const route of routesToTry()) {
@@ -116,7 +132,11 @@ export async function startDawn(): Promise<{ report: AdapterReport } | { error: 
     const keys = Object.keys(dawn.globals).filter((k) => !(k in g));
     for (const k of keys) g[k] = dawn.globals[k];
     // Node ≥ 21 has a read-only navigator getter: define our own property over it.
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu: wrapGpu(gpu, adapterOpts) }, configurable: true, writable: true });
+    Object.defineProperty(globalThis, 'navigator', {
+      value: { gpu: wrapGpu(gpu, adapterOpts) },
+      configurable: true,
+      writable: true,
+    });
     installed = { keys: [...keys, 'navigator'], report };
     return { report };
   }

@@ -45,10 +45,10 @@ describe('HF checkpoint zero-shot parity', () => {
         const row = logits.data.subarray(i * nText, (i + 1) * nText);
         return row.indexOf(Math.max(...row));
       });
-      const r = zeroShot(img, classes, hf, [1]);
+      const r = await zeroShot(img, classes, hf, [1]);
       assert.equal(r.accuracy.top1, 1, `predictions ${[...r.predictions]} vs HF ${hf}`);
       // The random fixture model predicts one class for most images, so compare whole class rankings too.
-      const sims = similarity(img, classes);
+      const sims = await similarity(img, classes);
       const order = (row: ArrayLike<number>) => Array.from(row, (v, c) => [v, c] as const).sort((a, b) => b[0] - a[0]).map(([, c]) => c);
       for (let i = 0; i < n; i++) {
         assert.deepEqual(order(sims.data.subarray(i * nText, (i + 1) * nText)), order(logits.data.subarray(i * nText, (i + 1) * nText)), `image ${i} ranking`);

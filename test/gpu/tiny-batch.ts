@@ -46,7 +46,12 @@ export function toBatch(c: ModelConfig, h: HostBatch): TrainBatch {
     images: { kind: 'fixed', images: tf.tensor4d(h.images, [b, 32, 32, 3]) },
     ids,
     locca: [
-      { targets: ids, lossMask: tf.tensor2d(h.capMask, [b, t]), tokens: sum(h.capMask), parallel: Array.from({ length: b }, (_, i) => i % 2 === 0) },
+      {
+        targets: ids,
+        lossMask: tf.tensor2d(h.capMask, [b, t]),
+        tokens: sum(h.capMask),
+        parallel: Array.from({ length: b }, (_, i) => i % 2 === 0),
+      },
       { targets: ids, lossMask: tf.tensor2d(h.arefMask, [b, t]), tokens: sum(h.arefMask) },
     ],
     distill: {
@@ -60,5 +65,12 @@ export function toBatch(c: ModelConfig, h: HostBatch): TrainBatch {
 
 /** Frees a batch made by toBatch. */
 export function disposeBatch(x: TrainBatch): void {
-  tf.dispose([(x.images as { images: tf.Tensor }).images, x.ids, ...x.locca!.map((l) => l.lossMask), x.distill!.global.images, ...x.distill!.locals.map((l) => l.images), x.distill!.patchMask]);
+  tf.dispose([
+    (x.images as { images: tf.Tensor }).images,
+    x.ids,
+    ...x.locca!.map((l) => l.lossMask),
+    x.distill!.global.images,
+    ...x.distill!.locals.map((l) => l.images),
+    x.distill!.patchMask,
+  ]);
 }

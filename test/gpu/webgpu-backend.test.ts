@@ -21,19 +21,25 @@ describe('webgpu backend', { skip: gate.skip }, () => {
     assert.equal(tf.getBackend(), 'webgpu');
     assert.ok(choice.adapter, 'adapter report');
     assert.ok(choice.adapter.storageBuffersPerStage >= 8);
+    // The device was created with the adapter's limit (tfjs alone would leave it at the default 8).
+    const device = (tf.backend() as unknown as { device: { limits: Record<string, number> } }).device;
+    assert.equal(device.limits.maxStorageBuffersPerShaderStage, choice.adapter.storageBuffersPerStage);
     assert.match(logs[0]!, /^tfjs backend: webgpu \(requested; adapter (vulkan|gles): .+\)$/);
   });
 
   it('sums AddN of 2 to 40 inputs as cpu does', async () => {
     for (const n of [2, 7, 8, 9, 16, 40]) {
-      const parts = Array.from({ length: n }, (_, i) => Float32Array.from({ length: 33 }, (_, j) => ((i * 7 + j * 3) % 11) - 5 + i / 8));
+      const parts = Array.from({ length: n }, (_, i) =>
+        Float32Array.from({ length: 33 }, (_, j) => ((i * 7 + j * 3) % 11) - 5 + i / 8),
+      );
       const expected = new Float32Array(33);
       for (const p of parts) p.forEach((v, j) => (expected[j]! += v));
       const inputs = parts.map((p) => tf.tensor1d(p));
       const sum = tf.addN(inputs);
       const got = await sum.data();
       tf.dispose([...inputs, sum]);
-      for (let j = 0; j < 33; j++) assert.ok(Math.abs(got[j]! - expected[j]!) <= 1e-5, `n=${n} [${j}]: ${got[j]} vs ${expected[j]}`);
+      for (let j = 0; j < 33; j++)
+        assert.ok(Math.abs(got[j]! - expected[j]!) <= 1e-5, `n=${n} [${j}]: ${got[j]} vs ${expected[j]}`);
     }
   });
 

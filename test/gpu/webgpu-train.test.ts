@@ -1,19 +1,30 @@
 // The tiny SigLIP 2 recipe on webgpu equals cpu: losses, gradients, weights after a whole and an accumulated step
 // (sigmoid + LocCa + self-distillation + masked prediction), an exact resume from the train state, and evaluation
-// embeddings. Tolerances: losses 1e-4 relative; gradients 1e-5 + 1e-3·|g|; weights 5e-5 absolute (lr 1e-3: Adam
-// moves each weight by ~1e-3 per step); embeddings 1e-5.
+// (embeddings, similarities, zero-shot, retrieval). Tolerances: losses 1e-4 relative; gradients 1e-5 + 1e-3·|g|; weights 5e-5 absolute (lr 1e-3: Adam
+// moves each weight by ~1e-3 per step); embeddings and similarities 1e-5; zero-shot and retrieval results identical.
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { releaseBackend, selectBackend } from '../../model/backend.js';
 import { modelConfig } from '../../model/config.js';
 import { EvalModel } from '../../model/eval/eval-model.js';
+import { similarity } from '../../model/eval/matrix.js';
+import { retrieval } from '../../model/eval/retrieval.js';
+import { zeroShot } from '../../model/eval/zeroshot.js';
 import { loccaLoss } from '../../model/losses/locca.js';
 import { sigmoidLoss } from '../../model/losses/sigmoid.js';
 import { siglipForward } from '../../model/siglip.js';
 import { readAll } from '../../model/step-metrics.js';
 import { loadTrainState, trainStateBytes } from '../../model/train-state.js';
-import { type TrainModel, type TrainStepResult, createTrainModel, disposeTrainModel, enableDistillation, trainStepAccumulatedDeferred, trainStepDeferred } from '../../model/train-step.js';
+import {
+  type TrainModel,
+  type TrainStepResult,
+  createTrainModel,
+  disposeTrainModel,
+  enableDistillation,
+  trainStepAccumulatedDeferred,
+  trainStepDeferred,
+} from '../../model/train-step.js';
 import { gpuTestGate } from './gate.js';
 import { disposeBatch, hostBatch, toBatch } from './tiny-batch.js';
 
@@ -46,12 +57,18 @@ async function runOn(backend: 'cpu' | 'webgpu') {
   const { grads } = tf.variableGrads(() => {
     const p = m.params.get;
     const out = siglipForward(p, c, whole.images, whole.ids);
-    return tf.add(sigmoidLoss(out.zimg, out.ztxt, p('logit_scale'), p('logit_bias')), loccaLoss(p, c, whole.locca!, out.imageTokens)) as tf.Scalar;
+    return tf.add(
+      sigmoidLoss(out.zimg, out.ztxt, p('logit_scale'), p('logit_bias')),
+      loccaLoss(p, c, whole.locca!, out.imageTokens),
+    ) as tf.Scalar;
   });
   const g = new Map<string, Float32Array>();
   for (const [k, t] of Object.entries(grads)) g.set(names.get(k)!, (await t.data()) as Float32Array);
   tf.dispose(grads);
-  const results: TrainStepResult[] = await readAll([trainStepDeferred(m, whole), trainStepAccumulatedDeferred(m, micros)]);
+  const results: TrainStepResult[] = await readAll([
+    trainStepDeferred(m, whole),
+    trainStepAccumulatedDeferred(m, micros),
+  ]);
   const state = await stateOf(m);
   disposeTrainModel(m);
   [whole, ...micros].forEach(disposeBatch);
@@ -60,7 +77,8 @@ async function runOn(backend: 'cpu' | 'webgpu') {
 
 function assertClose(name: string, a: Float32Array, b: Float32Array, abs: number, rel: number): void {
   assert.equal(a.length, b.length, name);
-  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i]! - b[i]!) <= abs + rel * Math.abs(b[i]!), `${name}[${i}]: webgpu ${a[i]} vs cpu ${b[i]}`);
+  for (let i = 0; i < a.length; i++)
+    assert.ok(Math.abs(a[i]! - b[i]!) <= abs + rel * Math.abs(b[i]!), `${name}[${i}]: webgpu ${a[i]} vs cpu ${b[i]}`);
 }
 
 describe('tiny recipe on webgpu equals cpu', { skip: gate.skip }, () => {
@@ -74,7 +92,10 @@ describe('tiny recipe on webgpu equals cpu', { skip: gate.skip }, () => {
     for (const [i, r] of cpu.results.entries()) {
       for (const k of ['loss', 'sigmoid', 'locca', 'l2g', 'mask', 'gradNorm'] as const) {
         const w = gpu.results[i]![k];
-        assert.ok(Math.abs(w - r[k]) <= 1e-4 * Math.max(1, Math.abs(r[k])), `step ${i + 1} ${k}: webgpu ${w} vs cpu ${r[k]}`);
+        assert.ok(
+          Math.abs(w - r[k]) <= 1e-4 * Math.max(1, Math.abs(r[k])),
+          `step ${i + 1} ${k}: webgpu ${w} vs cpu ${r[k]}`,
+        );
       }
       assert.ok(r.locca > 0 && r.l2g > 0 && r.mask > 0, JSON.stringify(r));
     }
@@ -98,7 +119,7 @@ describe('tiny recipe on webgpu equals cpu', { skip: gate.skip }, () => {
     batches.forEach(disposeBatch);
   });
 
-  it('evaluation embeddings (images and texts) equal cpu', async () => {
+  it('evaluation (image and text embeddings, zero-shot, retrieval) equals cpu', async () => {
     const embed = async (backend: 'cpu' | 'webgpu') => {
       await selectBackend(backend);
       const m = createTrainModel(c, { seed: 9 });
@@ -107,12 +128,20 @@ describe('tiny recipe on webgpu equals cpu', { skip: gate.skip }, () => {
       const images = (await z.data()) as Float32Array;
       z.dispose();
       const texts = await e.embedTokenIds(hosts.whole.ids, 4);
+      const imageMatrix = { rows: 4, cols: c.embedDim, data: images };
+      // Blocks of 3 rows: more than one block, as large evaluations run.
+      const sims = await similarity(imageMatrix, texts, 3);
+      const zs = await zeroShot(imageMatrix, texts, [0, 1, 2, 3], [1, 2]);
+      const ret = await retrieval(imageMatrix, texts, [0, 1, 2, 3], [1, 2]);
       disposeTrainModel(m);
-      return { images, texts: texts.data };
+      return { images, texts: texts.data, sims: sims.data, zs, ret };
     };
     const cpu = await embed('cpu');
     const gpu = await embed('webgpu');
     assertClose('image embeddings', gpu.images, cpu.images, 1e-5, 0);
     assertClose('text embeddings', gpu.texts, cpu.texts, 1e-5, 0);
+    assertClose('similarities', gpu.sims, cpu.sims, 1e-5, 0);
+    assert.deepEqual(gpu.zs, cpu.zs);
+    assert.deepEqual(gpu.ret, cpu.ret);
   });
 });

@@ -3,7 +3,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../../model/backend.js';
 import { type ModelConfig } from '../../model/config.js';
-import { createTrainModel, disposeTrainModel, enableDistillation, type TrainBatch, trainStep } from '../../model/train-step.js';
+import { readAll } from '../../model/step-metrics.js';
+import { createTrainModel, disposeTrainModel, enableDistillation, type TrainBatch, type TrainModel, trainStepDeferred } from '../../model/train-step.js';
 import { mulberry32, randomPatchMask } from '../../model/distill.js';
 
 /** Seconds per step measured for the base stage and (when asked) the distillation phase. */
@@ -16,7 +17,9 @@ export interface StepTiming {
 function syntheticBatch(c: ModelConfig, b: number, localSize: number | null, locals: number): TrainBatch {
   const t = c.text.maxLength;
   const ids = tf.tensor2d(Int32Array.from({ length: b * t }, (_, i) => 3 + ((i * 7919) % (c.text.vocabSize - 3))), [b, t], 'int32');
-  const half = tf.tensor2d(Float32Array.from({ length: b * t }, (_, i) => (i % t < t / 2 ? 1 : 0)), [b, t]);
+  const halfHost = Float32Array.from({ length: b * t }, (_, i) => (i % t < t / 2 ? 1 : 0));
+  const half = tf.tensor2d(halfHost, [b, t]);
+  const tokens = halfHost.reduce((a, x) => a + x, 0); // carried with the batch: no mask read on a GPU
   const side = c.vision.imageSize;
   const img = (s: number) => ({ kind: 'fixed' as const, images: tf.randomUniform([b, s, s, 3], -1, 1, 'float32', 1) as tf.Tensor4D });
   const n = (side / c.vision.patchSize) ** 2;
@@ -24,23 +27,29 @@ function syntheticBatch(c: ModelConfig, b: number, localSize: number | null, loc
     images: img(side),
     ids,
     // Captioning only: the demo corpus has no boxes, so the loader builds no ARef/GCap targets.
-    locca: c.decoderDepth === 0 ? [] : [{ targets: ids, lossMask: half, parallel: Array.from({ length: b }, (_, i) => i % 2 === 0) }],
+    locca: c.decoderDepth === 0 ? [] : [{ targets: ids, lossMask: half, tokens, parallel: Array.from({ length: b }, (_, i) => i % 2 === 0) }],
     ...(localSize === null
       ? {}
       : {
           distill: {
             global: img(side),
             locals: Array.from({ length: locals }, () => img(localSize)),
-            patchMask: tf.tensor2d(randomPatchMask(new Array<number>(b).fill(n), n, 0.5, mulberry32(1)), [b, n]),
+            ...patchMaskOf(b, n),
           },
         }),
   };
 }
 
-function timeSteps(run: () => void, steps: number): number {
-  for (let i = 0; i < 2; i++) run(); // warm-up: kernels, optimizer state
+function patchMaskOf(b: number, n: number): { patchMask: tf.Tensor2D; maskedPatches: number } {
+  const host = randomPatchMask(new Array<number>(b).fill(n), n, 0.5, mulberry32(1));
+  return { patchMask: tf.tensor2d(host, [b, n]), maskedPatches: host.reduce((a, x) => a + x, 0) };
+}
+
+/** Seconds per step; the steps' results are read once at the end (which also waits for a GPU to finish). */
+async function timeSteps(model: TrainModel, data: TrainBatch, steps: number): Promise<number> {
+  await readAll([trainStepDeferred(model, data), trainStepDeferred(model, data)]); // warm-up: kernels, optimizer state
   const t0 = performance.now();
-  for (let i = 0; i < steps; i++) run();
+  await readAll(Array.from({ length: steps }, () => trainStepDeferred(model, data)));
   return (performance.now() - t0) / 1000 / steps;
 }
 
@@ -55,11 +64,11 @@ export async function measureStepTime(
   const model = createTrainModel(config, { seed: 0 });
   const data = syntheticBatch(config, batch, distill?.localSize ?? null, distill?.locals ?? 0);
   try {
-    const baseStepS = timeSteps(() => void trainStep(model, data), steps);
+    const baseStepS = await timeSteps(model, data, steps);
     let distillStepS: number | null = null;
     if (distill) {
       enableDistillation(model);
-      distillStepS = timeSteps(() => void trainStep(model, data), steps);
+      distillStepS = await timeSteps(model, data, steps);
     }
     return { backend: backend.name, baseStepS, distillStepS };
   } finally {
