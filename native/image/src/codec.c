@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <jpeglib.h>
+#include <jerror.h>
 
 typedef struct {
   struct jpeg_error_mgr pub;
@@ -197,6 +198,40 @@ int sf_decode_region(const uint8_t* data, size_t len, int scale_n, sf_rect regio
   return 0;
 }
 
+/* A growable memory destination whose buffer lives in the error manager, so the error path always frees the one
+ * current buffer exactly once. (jpeg_mem_dest frees its first buffer itself when it grows and only reports the new
+ * one at jpeg_finish_compress: an error in between left the caller a freed pointer, freed again.) */
+typedef struct {
+  struct jpeg_destination_mgr pub;
+  sf_error_mgr* owner;
+} sf_dest_mgr;
+
+static void dest_init(j_compress_ptr cinfo) {
+  sf_dest_mgr* d = (sf_dest_mgr*)cinfo->dest;
+  d->owner->encoded_len = 64 * 1024;
+  d->owner->encoded = (unsigned char*)malloc(d->owner->encoded_len);
+  if (!d->owner->encoded) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 10);
+  d->pub.next_output_byte = d->owner->encoded;
+  d->pub.free_in_buffer = d->owner->encoded_len;
+}
+
+static boolean dest_grow(j_compress_ptr cinfo) {
+  sf_dest_mgr* d = (sf_dest_mgr*)cinfo->dest;
+  const unsigned long used = d->owner->encoded_len;
+  unsigned char* bigger = (unsigned char*)realloc(d->owner->encoded, used * 2);
+  if (!bigger) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 10); /* the old buffer is still owned and freed on the error path */
+  d->owner->encoded = bigger;
+  d->owner->encoded_len = used * 2;
+  d->pub.next_output_byte = bigger + used;
+  d->pub.free_in_buffer = used;
+  return TRUE;
+}
+
+static void dest_term(j_compress_ptr cinfo) {
+  sf_dest_mgr* d = (sf_dest_mgr*)cinfo->dest;
+  d->owner->encoded_len -= d->pub.free_in_buffer;
+}
+
 int sf_encode_jpeg(const sf_rgb* img, int quality, int optimize, uint8_t** out, size_t* out_len, char* error) {
   struct jpeg_compress_struct cinfo;
   sf_error_mgr err;
@@ -209,7 +244,13 @@ int sf_encode_jpeg(const sf_rgb* img, int quality, int optimize, uint8_t** out, 
     return -1;
   }
   jpeg_create_compress(&cinfo);
-  jpeg_mem_dest(&cinfo, &err.encoded, &err.encoded_len);
+  sf_dest_mgr dest;
+  memset(&dest, 0, sizeof(dest));
+  dest.owner = &err;
+  dest.pub.init_destination = dest_init;
+  dest.pub.empty_output_buffer = dest_grow;
+  dest.pub.term_destination = dest_term;
+  cinfo.dest = &dest.pub;
   cinfo.image_width = (JDIMENSION)img->width;
   cinfo.image_height = (JDIMENSION)img->height;
   cinfo.input_components = 3;
