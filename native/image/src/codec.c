@@ -126,6 +126,22 @@ int sf_read_header(const uint8_t* data, size_t len, sf_header* out, char* error)
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
+/* A progressive file may hold any number of scans, each a full pass over the coefficients: real encoders write about
+ * ten, a hostile file thousands (CPU). libjpeg-turbo's documented mitigations: a scan limit (checked from the
+ * progress monitor, as djpeg -maxscans does) and a cap on the memory its allocator may use (the whole-image
+ * coefficient buffer of a progressive file). */
+#define SF_MAX_SCANS 100
+#define SF_MAX_DECODE_MEMORY (512L * 1024 * 1024)
+
+static void on_progress(j_common_ptr cinfo) {
+  j_decompress_ptr d = (j_decompress_ptr)cinfo;
+  if (d->input_scan_number > SF_MAX_SCANS) {
+    sf_error_mgr* err = (sf_error_mgr*)cinfo->err;
+    snprintf(err->error, SF_ERROR_LEN, "progressive JPEG has more than %d scans", SF_MAX_SCANS);
+    longjmp(err->jump, 1);
+  }
+}
+
 int sf_decode_region(const uint8_t* data, size_t len, int scale_n, sf_rect region, sf_rgb* out, int* origin_x,
                      int* origin_y, char* error) {
   struct jpeg_decompress_struct cinfo;
@@ -139,6 +155,11 @@ int sf_decode_region(const uint8_t* data, size_t len, int scale_n, sf_rect regio
     return -1;
   }
   jpeg_create_decompress(&cinfo);
+  cinfo.mem->max_memory_to_use = SF_MAX_DECODE_MEMORY;
+  struct jpeg_progress_mgr progress;
+  memset(&progress, 0, sizeof(progress));
+  progress.progress_monitor = on_progress;
+  cinfo.progress = &progress;
   jpeg_mem_src(&cinfo, data, (unsigned long)len);
   jpeg_read_header(&cinfo, TRUE);
   cinfo.out_color_space = JCS_RGB;
