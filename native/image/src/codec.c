@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <jpeglib.h>
+#include <jerror.h>
 
 typedef struct {
   struct jpeg_error_mgr pub;
@@ -125,6 +126,22 @@ int sf_read_header(const uint8_t* data, size_t len, sf_header* out, char* error)
 
 static int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
+/* A progressive file may hold any number of scans, each a full pass over the coefficients: real encoders write about
+ * ten, a hostile file thousands (CPU). libjpeg-turbo's documented mitigations: a scan limit (checked from the
+ * progress monitor, as djpeg -maxscans does) and a cap on the memory its allocator may use (the whole-image
+ * coefficient buffer of a progressive file). */
+#define SF_MAX_SCANS 100
+#define SF_MAX_DECODE_MEMORY (512L * 1024 * 1024)
+
+static void on_progress(j_common_ptr cinfo) {
+  j_decompress_ptr d = (j_decompress_ptr)cinfo;
+  if (d->input_scan_number > SF_MAX_SCANS) {
+    sf_error_mgr* err = (sf_error_mgr*)cinfo->err;
+    snprintf(err->error, SF_ERROR_LEN, "progressive JPEG has more than %d scans", SF_MAX_SCANS);
+    longjmp(err->jump, 1);
+  }
+}
+
 int sf_decode_region(const uint8_t* data, size_t len, int scale_n, sf_rect region, sf_rgb* out, int* origin_x,
                      int* origin_y, char* error) {
   struct jpeg_decompress_struct cinfo;
@@ -138,6 +155,11 @@ int sf_decode_region(const uint8_t* data, size_t len, int scale_n, sf_rect regio
     return -1;
   }
   jpeg_create_decompress(&cinfo);
+  cinfo.mem->max_memory_to_use = SF_MAX_DECODE_MEMORY;
+  struct jpeg_progress_mgr progress;
+  memset(&progress, 0, sizeof(progress));
+  progress.progress_monitor = on_progress;
+  cinfo.progress = &progress;
   jpeg_mem_src(&cinfo, data, (unsigned long)len);
   jpeg_read_header(&cinfo, TRUE);
   cinfo.out_color_space = JCS_RGB;
@@ -197,6 +219,40 @@ int sf_decode_region(const uint8_t* data, size_t len, int scale_n, sf_rect regio
   return 0;
 }
 
+/* A growable memory destination whose buffer lives in the error manager, so the error path always frees the one
+ * current buffer exactly once. (jpeg_mem_dest frees its first buffer itself when it grows and only reports the new
+ * one at jpeg_finish_compress: an error in between left the caller a freed pointer, freed again.) */
+typedef struct {
+  struct jpeg_destination_mgr pub;
+  sf_error_mgr* owner;
+} sf_dest_mgr;
+
+static void dest_init(j_compress_ptr cinfo) {
+  sf_dest_mgr* d = (sf_dest_mgr*)cinfo->dest;
+  d->owner->encoded_len = 64 * 1024;
+  d->owner->encoded = (unsigned char*)malloc(d->owner->encoded_len);
+  if (!d->owner->encoded) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 10);
+  d->pub.next_output_byte = d->owner->encoded;
+  d->pub.free_in_buffer = d->owner->encoded_len;
+}
+
+static boolean dest_grow(j_compress_ptr cinfo) {
+  sf_dest_mgr* d = (sf_dest_mgr*)cinfo->dest;
+  const unsigned long used = d->owner->encoded_len;
+  unsigned char* bigger = (unsigned char*)realloc(d->owner->encoded, used * 2);
+  if (!bigger) ERREXIT1(cinfo, JERR_OUT_OF_MEMORY, 10); /* the old buffer is still owned and freed on the error path */
+  d->owner->encoded = bigger;
+  d->owner->encoded_len = used * 2;
+  d->pub.next_output_byte = bigger + used;
+  d->pub.free_in_buffer = used;
+  return TRUE;
+}
+
+static void dest_term(j_compress_ptr cinfo) {
+  sf_dest_mgr* d = (sf_dest_mgr*)cinfo->dest;
+  d->owner->encoded_len -= d->pub.free_in_buffer;
+}
+
 int sf_encode_jpeg(const sf_rgb* img, int quality, int optimize, uint8_t** out, size_t* out_len, char* error) {
   struct jpeg_compress_struct cinfo;
   sf_error_mgr err;
@@ -209,7 +265,13 @@ int sf_encode_jpeg(const sf_rgb* img, int quality, int optimize, uint8_t** out, 
     return -1;
   }
   jpeg_create_compress(&cinfo);
-  jpeg_mem_dest(&cinfo, &err.encoded, &err.encoded_len);
+  sf_dest_mgr dest;
+  memset(&dest, 0, sizeof(dest));
+  dest.owner = &err;
+  dest.pub.init_destination = dest_init;
+  dest.pub.empty_output_buffer = dest_grow;
+  dest.pub.term_destination = dest_term;
+  cinfo.dest = &dest.pub;
   cinfo.image_width = (JDIMENSION)img->width;
   cinfo.image_height = (JDIMENSION)img->height;
   cinfo.input_components = 3;
