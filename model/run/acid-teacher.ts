@@ -24,10 +24,10 @@ export interface ReferenceTeacher {
 /** Throws TrainConfigError when the teacher reference is the run itself ("base") or a checkpoint inside the run. */
 export function assertSeparateTeacher(ref: string, runUri: string): void {
   const why = 'ACID needs a separate reference model (another run\'s checkpoint or an HF SigLIP directory), never the student itself';
-  if (ref === 'base' || ref === 'self') throw new TrainConfigError('acid.teacher', `"${ref}" is this run's own checkpoint: ${why}`);
+  if (ref === 'base' || ref === 'self') throw new TrainConfigError(`"${ref}" is this run's own checkpoint: ${why}`, 'acid.teacher');
   const uri = ref.includes('://') || ref.startsWith('file:') ? ref.replace(/\/+$/, '') : modelDirUri(ref);
   const run = runUri.replace(/\/+$/, '');
-  if (uri === run || uri.startsWith(`${run}/`)) throw new TrainConfigError('acid.teacher', `${ref} lies inside this run (${run}): ${why}`);
+  if (uri === run || uri.startsWith(`${run}/`)) throw new TrainConfigError(`${ref} lies inside this run (${run}): ${why}`, 'acid.teacher');
 }
 
 /** A teacher reference as a directory URI: URIs and absolute paths as they are, other paths under the storage root. */
@@ -41,7 +41,7 @@ function teacherImages(images: VisionInput, c: ModelConfig, uri: string): Vision
   const v = c.vision;
   if (images.kind === 'naflex') {
     if (!v.naflex || v.patchSize !== Math.round(Math.sqrt(images.patches.shape[2] / 3))) {
-      throw new TrainConfigError('acid.teacher', `${uri} takes ${v.naflex ? `NaFlex patches of ${v.patchSize}` : `fixed ${v.imageSize}px images`}, not this stage's NaFlex patches`);
+      throw new TrainConfigError(`${uri} takes ${v.naflex ? `NaFlex patches of ${v.patchSize}` : `fixed ${v.imageSize}px images`}, not this stage's NaFlex patches`, 'acid.teacher');
     }
     return images;
   }

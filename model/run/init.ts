@@ -17,7 +17,7 @@ import { TrainCheckpointError } from './errors.js';
 /** A local directory path from a path or file:// URI (S3 init directories are not supported yet). */
 export function initDir(ref: string): string {
   if (ref.startsWith('file:')) return fileURLToPath(ref);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) throw new TrainCheckpointError(ref, '--init needs a local directory or file:// URI');
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) throw new TrainCheckpointError('--init needs a local directory or file:// URI', ref);
   return path.resolve(ref);
 }
 
@@ -29,7 +29,7 @@ export async function initModelConfig(ref: string, opts: { locca: boolean }): Pr
   try {
     json = JSON.parse(await readFile(file, 'utf8'));
   } catch (cause) {
-    throw new TrainCheckpointError(dir, `--init needs a readable HF config.json (${(cause as Error).message})`, { cause });
+    throw new TrainCheckpointError(`--init needs a readable HF config.json (${(cause as Error).message})`, dir, { cause });
   }
   const hf = modelConfigFromHf(json, file);
   return parseModelConfig({
@@ -55,7 +55,7 @@ export async function initTrainModel(
     for (const [name, v] of ckpt.params.vars) {
       const target = model.params.vars.get(name);
       if (!target || target.shape.join(',') !== v.shape.join(',')) {
-        throw new TrainCheckpointError(dir, `tensor "${name}" [${v.shape.join(',')}] does not fit the run's model (${target ? `[${target.shape.join(',')}]` : 'no such parameter'})`);
+        throw new TrainCheckpointError(`tensor "${name}" [${v.shape.join(',')}] does not fit the run's model (${target ? `[${target.shape.join(',')}]` : 'no such parameter'})`, dir);
       }
       target.assign(v);
       loaded.push(name);
@@ -81,7 +81,7 @@ export async function seedRunVocab(run: RunLocation, ref: string, config: ModelC
   try {
     bytes = await readFile(path.join(dir, 'vocab.json'));
   } catch (cause) {
-    throw new TrainCheckpointError(dir, `its vocabulary has ${config.text.vocabSize} entries, fewer than Gemma's ${GEMMA.vocabSize}, and no vocab.json maps Gemma ids into it: its tokenizer is not supported`, { cause });
+    throw new TrainCheckpointError(`its vocabulary has ${config.text.vocabSize} entries, fewer than Gemma's ${GEMMA.vocabSize}, and no vocab.json maps Gemma ids into it: its tokenizer is not supported`, dir, { cause });
   }
   CompactVocab.fromJSON(JSON.parse(bytes.toString('utf8')));
   try {
@@ -89,7 +89,7 @@ export async function seedRunVocab(run: RunLocation, ref: string, config: ModelC
   } catch (err) {
     if (!(err instanceof AlreadyExistsError)) throw err;
     const existing = Buffer.from(await run.store.get(joinKey(run.prefix, 'vocab.json')));
-    if (!existing.equals(bytes)) throw new TrainCheckpointError(run.store.uri(run.prefix), 'the run already has a vocab.json that differs from the --init directory\'s');
+    if (!existing.equals(bytes)) throw new TrainCheckpointError('the run already has a vocab.json that differs from the --init directory\'s', run.store.uri(run.prefix));
   }
 }
 

@@ -122,7 +122,7 @@ export function parseRunConfig(input: unknown): RunConfig {
   }
   const { batchSize, microBatch, acid } = r.data;
   if (acid && (acid.teacher === 'base' || acid.teacher === 'self')) {
-    throw new TrainConfigError('acid.teacher', `"${acid.teacher}" is this run's own checkpoint: ACID needs a separate reference model (another run's checkpoint or an HF SigLIP directory), never the student itself`);
+    throw new TrainConfigError(`"${acid.teacher}" is this run's own checkpoint: ACID needs a separate reference model (another run's checkpoint or an HF SigLIP directory), never the student itself`, 'acid.teacher');
   }
   if (microBatch !== undefined && batchSize % microBatch !== 0) {
     throw new TrainConfigError(`${microBatch} does not divide batchSize ${batchSize}`, 'microBatch');

@@ -38,7 +38,7 @@ describe('ingestWorkflow (real Temporal, loopback HTTP, real images)', () => {
       ['/429', 'ok'],
       ['/slow', 'timeout'],
       ['/reset', 'network_error'],
-      ['/truncated', 'network_error'],
+      ['/truncated', 'truncated'],
       ['/wrong-type', 'ok'],
       ['/html', 'not_image'],
       ['/corrupt.jpg', 'decode_error'],
