@@ -63,35 +63,59 @@ export interface LanguageConfidence {
   readonly und: number;
 }
 
+/** Weighted sums behind a LanguageConfidence report, mergeable across row partitions (the sharded global step). */
+export interface ConfidenceSums {
+  rows: number;
+  total: number;
+  byLang: { [lang: string]: number };
+  byFrom: number[];
+}
+
+/** Empty confidence sums. */
+export function emptyConfidence(): ConfidenceSums {
+  return { rows: 0, total: 0, byLang: {}, byFrom: [0, 0, 0, 0] };
+}
+
+/** Counts one row of language `lang` (resolved from `from`, a LANG_FROM value) with weight `w`. */
+export function addConfidence(s: ConfidenceSums, lang: string, from: number, w: number): void {
+  s.rows++;
+  s.total += w;
+  s.byLang[lang] = (s.byLang[lang] ?? 0) + w;
+  s.byFrom[from] = s.byFrom[from]! + w;
+}
+
+/** Adds the sums `b` into `a`. */
+export function mergeConfidence(a: ConfidenceSums, b: ConfidenceSums): void {
+  a.rows += b.rows;
+  a.total += b.total;
+  for (const [k, v] of Object.entries(b.byLang)) a.byLang[k] = (a.byLang[k] ?? 0) + v;
+  b.byFrom.forEach((v, i) => (a.byFrom[i] = a.byFrom[i]! + v));
+}
+
+/** The report of a set of rows from their sums. */
+export function confidenceFromSums(s: ConfidenceSums): LanguageConfidence {
+  const share = (x: number): number => (s.total > 0 ? x / s.total : 0);
+  return {
+    rows: s.rows,
+    shares: Object.fromEntries(
+      Object.entries(s.byLang)
+        .sort((a, b) => b[1] - a[1])
+        .map(([l, w]) => [l, share(w)]),
+    ),
+    given: share(s.byFrom[LANG_FROM.given]!),
+    detected: share(s.byFrom[LANG_FROM.detected]!),
+    low_confidence: share(s.byFrom[LANG_FROM.low]!),
+    und: share(s.byLang.und ?? 0),
+  };
+}
+
 /** The confidence report of the active rows, each weighted by `weight` (1 when omitted). */
 export function languageConfidence(
   r: ResolvedLanguages,
   active: Uint8Array,
   weight?: Float64Array,
 ): LanguageConfidence {
-  const byLang: { [lang: string]: number } = {};
-  const byFrom = new Float64Array(4);
-  let total = 0;
-  let rows = 0;
-  for (let i = 0; i < r.lang.length; i++) {
-    if (!active[i]) continue;
-    const w = weight ? weight[i]! : 1;
-    rows++;
-    total += w;
-    byLang[r.lang[i]!] = (byLang[r.lang[i]!] ?? 0) + w;
-    byFrom[r.from[i]!] = byFrom[r.from[i]!]! + w;
-  }
-  const share = (x: number): number => (total > 0 ? x / total : 0);
-  return {
-    rows,
-    shares: Object.fromEntries(
-      Object.entries(byLang)
-        .sort((a, b) => b[1] - a[1])
-        .map(([l, w]) => [l, share(w)]),
-    ),
-    given: share(byFrom[LANG_FROM.given]!),
-    detected: share(byFrom[LANG_FROM.detected]!),
-    low_confidence: share(byFrom[LANG_FROM.low]!),
-    und: share(byLang.und ?? 0),
-  };
+  const s = emptyConfidence();
+  for (let i = 0; i < r.lang.length; i++) if (active[i]) addConfidence(s, r.lang[i]!, r.from[i]!, weight ? weight[i]! : 1);
+  return confidenceFromSums(s);
 }

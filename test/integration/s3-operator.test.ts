@@ -12,6 +12,7 @@ import { type TestWorkflowEnvironment } from '@temporalio/testing';
 import { runCli, startCli, type CliProcess } from '../helpers/cli.js';
 import { startMinio, type MinioServer } from '../../workflows/dev/minio.js';
 import { startTemporal } from '../helpers/temporal.js';
+import { clearAwsEnv } from '../helpers/aws-env.js';
 
 const require = createRequire(import.meta.url);
 
@@ -39,16 +40,11 @@ describe('operator path on S3 through the CLI (MinIO, no AWS_ENDPOINT_URL*)', ()
   let base: string[];
   let cliEnv: NodeJS.ProcessEnv;
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'sigforge-s3-operator-'));
-  const saved: Record<string, string | undefined> = {};
+  let restoreAws = (): void => undefined;
   const root = 's3://ops-bucket/sigforge';
 
   before(async () => {
-    for (const k of Object.keys(process.env)) {
-      if (k.startsWith('AWS_')) {
-        saved[k] = process.env[k];
-        delete process.env[k];
-      }
-    }
+    restoreAws = clearAwsEnv();
     [env, minio] = await Promise.all([startTemporal(), startMinio()]);
     const settings = path.join(tmp, 'settings.yaml');
     writeFileSync(
@@ -72,7 +68,7 @@ describe('operator path on S3 through the CLI (MinIO, no AWS_ENDPOINT_URL*)', ()
     worker?.child.kill('SIGINT');
     await worker?.exited();
     await Promise.allSettled([env?.teardown(), minio?.stop()]);
-    Object.assign(process.env, saved);
+    restoreAws();
   });
 
   const cli = async (args: string[]) => {

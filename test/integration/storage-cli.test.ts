@@ -7,21 +7,17 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../helpers/cli.js';
 import { startMinio, type MinioServer } from '../../workflows/dev/minio.js';
+import { clearAwsEnv } from '../helpers/aws-env.js';
 
 describe('sigforge storage on MinIO', () => {
   let minio: MinioServer;
   let settings: string;
   let env: NodeJS.ProcessEnv;
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'sigforge-storage-cli-'));
-  const saved: Record<string, string | undefined> = {};
+  let restoreAws = (): void => undefined;
 
   before(async () => {
-    for (const k of Object.keys(process.env)) {
-      if (k.startsWith('AWS_')) {
-        saved[k] = process.env[k];
-        delete process.env[k];
-      }
-    }
+    restoreAws = clearAwsEnv();
     minio = await startMinio();
     settings = path.join(tmp, 'settings.yaml');
     writeFileSync(settings, `storage:\n  root: s3://fresh-bucket/team/a\n  s3:\n    endpoint: ${minio.endpoint}\n    region: ${minio.region}\n`);
@@ -30,7 +26,7 @@ describe('sigforge storage on MinIO', () => {
 
   after(async () => {
     await minio?.stop();
-    Object.assign(process.env, saved);
+    restoreAws();
   });
 
   it('init creates the bucket, checks conditional PUT, and is idempotent', async () => {

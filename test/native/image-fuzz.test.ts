@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeJpeg, imageAddonStatus, jpegHeader, NativeImageError } from '../../native/image/index.js';
 import { photoJpeg } from '../helpers/jpegs.js';
+import { mulberry32 } from '../../pipelines/random.js';
 
 function imageSkip(): string | false {
   const { enabled, reason } = imageAddonStatus();
@@ -13,21 +14,10 @@ function imageSkip(): string | false {
   return reason;
 }
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('native image addon under mutated JPEGs (fuzz)', { skip: imageSkip() }, () => {
   it('decodes or throws a NativeImageError for every case', async () => {
     const cases = Number(process.env.SIGFORGE_FUZZ_CASES ?? 200);
-    const r = rng(Number(process.env.SIGFORGE_FUZZ_SEED ?? 23));
+    const r = mulberry32(Number(process.env.SIGFORGE_FUZZ_SEED ?? 23));
     const seeds = [await photoJpeg(1, 64, 48), await photoJpeg(2, 40, 72, { quality: 80, progressive: true })];
     let decoded = 0;
     for (let n = 0; n < cases; n++) {

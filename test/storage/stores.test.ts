@@ -12,6 +12,7 @@ import { createEvalActivities } from '../../workflows/eval/activities.js';
 import { finalCheckpoint, resolveModelDir } from '../../workflows/eval/models.js';
 import { shortModel } from '../../workflows/eval/table.js';
 import { startMinio, type MinioServer } from '../../workflows/dev/minio.js';
+import { clearAwsEnv } from '../helpers/aws-env.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 
@@ -79,16 +80,11 @@ describe('no S3 client outside the shared factory', () => {
 describe('evaluation opens s3:// models with the worker settings (MinIO, no AWS_* variables)', () => {
   let minio: MinioServer;
   let stores: Stores;
-  const saved: Record<string, string | undefined> = {};
+  let restoreAws = (): void => undefined;
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'sigforge-stores-'));
 
   before(async () => {
-    for (const k of Object.keys(process.env)) {
-      if (k.startsWith('AWS_')) {
-        saved[k] = process.env[k];
-        delete process.env[k];
-      }
-    }
+    restoreAws = clearAwsEnv();
     minio = await startMinio();
     stores = createStores({
       root: `s3://${minio.bucket}/root`,
@@ -106,7 +102,7 @@ describe('evaluation opens s3:// models with the worker settings (MinIO, no AWS_
 
   after(async () => {
     await minio?.stop();
-    Object.assign(process.env, saved);
+    restoreAws();
     rmSync(tmp, { recursive: true, force: true });
   });
 

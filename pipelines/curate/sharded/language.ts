@@ -2,8 +2,8 @@
 // `applyLanguageMix`, each threshold an exact order statistic of the rows' seeded uniforms (two passes).
 import { type LanguageMixReport } from '../language-mix.js';
 import { addCounts, type ShardedContext, shardCount } from './context.js';
-import { applyMixPhase, type ConfidenceSums, emptyConfidence, languageCollectPhase, languageCountPhase, mergeConfidence, type MixRule } from './phases-mix.js';
-import { type LanguageConfidence } from '../language-policy.js';
+import { applyMixPhase, languageCollectPhase, languageCountPhase, type MixRule } from './phases-mix.js';
+import { confidenceFromSums, emptyConfidence, mergeConfidence } from '../language-policy.js';
 import { RankSelector, unitBucket } from './select.js';
 
 /** Runs the mix phases; `util` (when given) receives the surviving rows' scores for M4's utility bins. */
@@ -55,8 +55,8 @@ export async function languageMixPhases(
       shareBefore: share(counts, total),
       shareAfter: share(wAfter, wTotal),
       unmet,
-      confidenceBefore: confidenceOf(confBefore),
-      confidenceAfter: confidenceOf(confAfter),
+      confidenceBefore: confidenceFromSums(confBefore),
+      confidenceAfter: confidenceFromSums(confAfter),
     },
     activeAfter,
   };
@@ -90,19 +90,3 @@ async function mixRule(
   return { mode, thr };
 }
 
-/** The report of merged confidence sums, as languageConfidence computes it over all rows at once. */
-function confidenceOf(s: ConfidenceSums): LanguageConfidence {
-  const share = (x: number): number => (s.total > 0 ? x / s.total : 0);
-  return {
-    rows: s.rows,
-    shares: Object.fromEntries(
-      Object.entries(s.byLang)
-        .sort((a, b) => b[1] - a[1])
-        .map(([l, w]) => [l, share(w)]),
-    ),
-    given: share(s.byFrom[0]!),
-    detected: share(s.byFrom[1]!),
-    low_confidence: share(s.byFrom[2]!),
-    und: share(s.byLang.und ?? 0),
-  };
-}

@@ -3,38 +3,10 @@
 // utility-bin edges M4 needs (same two-pass selection over the rows' model scores).
 import { uniform53 } from '../hash.js';
 import { languageGroup, type LanguageTargets } from '../language-mix.js';
-import { LANG_FROM, resolveLanguages } from '../language-policy.js';
+import { addConfidence, type ConfidenceSums, emptyConfidence, LANG_FROM, resolveLanguages } from '../language-policy.js';
 import { type ShardedContext } from './context.js';
 import { type RankSelector } from './select.js';
 import { activeOf, readState, writeState } from './state.js';
-
-/** Weighted sums behind a LanguageConfidence report, mergeable across shards. */
-export interface ConfidenceSums {
-  rows: number;
-  total: number;
-  byLang: { [lang: string]: number };
-  byFrom: number[];
-}
-
-/** Empty confidence sums. */
-export function emptyConfidence(): ConfidenceSums {
-  return { rows: 0, total: 0, byLang: {}, byFrom: [0, 0, 0, 0] };
-}
-
-function addConfidence(s: ConfidenceSums, lang: string, from: number, w: number): void {
-  s.rows++;
-  s.total += w;
-  s.byLang[lang] = (s.byLang[lang] ?? 0) + w;
-  s.byFrom[from] = s.byFrom[from]! + w;
-}
-
-/** Adds shard sums `b` into `a`. */
-export function mergeConfidence(a: ConfidenceSums, b: ConfidenceSums): void {
-  a.rows += b.rows;
-  a.total += b.total;
-  for (const [k, v] of Object.entries(b.byLang)) a.byLang[k] = (a.byLang[k] ?? 0) + v;
-  b.byFrom.forEach((v, i) => (a.byFrom[i] = a.byFrom[i]! + v));
-}
 
 /** One shard's language counts before the mix. */
 export interface LanguageCounts {

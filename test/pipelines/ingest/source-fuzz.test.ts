@@ -10,21 +10,11 @@ import { parquetWriteBuffer } from 'hyparquet-writer';
 import { IngestInputError } from '../../../pipelines/ingest/errors.js';
 import { openSource } from '../../../pipelines/ingest/sources/registry.js';
 import { tarOf } from './tar-fixture.js';
+import { mulberry32 } from '../../../pipelines/random.js';
 
 const CASES = Number(process.env.SIGFORGE_FUZZ_CASES ?? 200);
 
 /** mulberry32: the same cases on every run (set SIGFORGE_FUZZ_SEED to explore others). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const seeds: { [format: string]: () => Buffer } = {
   csv: () => Buffer.from('url,caption\nhttp://h/1.jpg,"a ""cat"""\nhttp://h/2.jpg,a dog\n'),
   tsv: () => Buffer.from('url\tcaption\nhttp://h/1.jpg\ta cat\nhttp://h/2.jpg\ta dog\n'),
@@ -76,7 +66,7 @@ describe('source readers under random bytes (fuzz)', () => {
 
   for (const format of Object.keys(seeds)) {
     it(`${format}: ${CASES} cases, rows or an IngestInputError each time`, async () => {
-      const r = rng(baseSeed + format.length * 1000 + format.charCodeAt(0));
+      const r = mulberry32(baseSeed + format.length * 1000 + format.charCodeAt(0));
       const seed = seeds[format]!();
       const outcomes = { rows: 0, inputErrors: 0 };
       for (let n = 0; n < CASES; n++) {
