@@ -8,6 +8,7 @@
 // be "50% man"; and each constraint is normalised by its support, so ε is a share-like tolerance even for rare
 // concepts. Rows with the same (groups, concepts) pattern and utility bin share q, so the fit runs on cells
 // (m4-stats.ts: mergeable per-cell statistics; m4-fit.ts: the fit on them).
+import { type CurateConfig } from './config.js';
 import { uniform53 } from './hash.js';
 import { fitM4Cells, type M4Fit } from './m4-fit.js';
 import { addM4Stats, m4Bins, m4Patterns, type M4Patterns, type M4Stats, utilityBin, utilityEdges } from './m4-stats.js';
@@ -25,6 +26,20 @@ export interface M4Options {
   /** Association constraints need at least this many in-scope rows with the concept. */
   readonly minConceptRows: number;
   readonly maxIter: number;
+}
+
+/** The M4 options of a curation config. */
+export function m4Options(cfg: CurateConfig): M4Options {
+  return {
+    eta: cfg.m4.eta,
+    groups: cfg.m4.groups,
+    conceptPrefixes: cfg.m4.concepts,
+    epsRepresentation: cfg.m4.eps_representation,
+    epsAssociation: cfg.m4.eps_association,
+    beta: cfg.m4.beta,
+    minConceptRows: cfg.m4.min_concept_rows,
+    maxIter: cfg.m4.max_iter,
+  };
 }
 
 /** One constraint's before/after values (E[q·(s−π)|C], and the implied group share among kept rows). */

@@ -8,7 +8,7 @@ import { type CurateFilter } from './filters/filter.js';
 import { applyLanguageMix, type LanguageMixReport } from './language-mix.js';
 import { resolveLanguages } from './language-policy.js';
 import { chooseLshParams, expectedRecall, type LshParams } from './lsh.js';
-import { fitM4, type M4Result, sampleKeep } from './m4.js';
+import { fitM4, m4Options, type M4Result, sampleKeep } from './m4.js';
 
 /** Inputs of the global step besides the rows. */
 export interface PlanInputs {
@@ -137,16 +137,7 @@ export function planCuration(
 
   let m4: PlanReport['m4'] = null;
   if (cfg.m4.enabled) {
-    const res = fitM4(active, attrs, c.score.some((s) => !Number.isNaN(s)) ? c.score : null, {
-      eta: cfg.m4.eta,
-      groups: cfg.m4.groups,
-      conceptPrefixes: cfg.m4.concepts,
-      epsRepresentation: cfg.m4.eps_representation,
-      epsAssociation: cfg.m4.eps_association,
-      beta: cfg.m4.beta,
-      minConceptRows: cfg.m4.min_concept_rows,
-      maxIter: cfg.m4.max_iter,
-    });
+    const res = fitM4(active, attrs, c.score.some((s) => !Number.isNaN(s)) ? c.score : null, m4Options(cfg));
     let before = 0;
     let kept = 0;
     if (cfg.m4.mode === 'subsample') {

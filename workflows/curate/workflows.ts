@@ -60,27 +60,31 @@ export async function curateWorkflow(input: CurateInput): Promise<CurateResult> 
   let budget = Math.max(1, input.shardsPerRun ?? 1000);
   const stop = (): boolean => budget <= 0 || workflowInfo().continueAsNewSuggested;
   const span = (): number => Math.min(plan.shardCount, state.next + Math.max(1, budget));
+  // Runs the current phase's shard activities from state.next on, a budget-sized slice at a time; true when the run
+  // must continue as new (state.next says where the next run starts).
+  const shardsInSlices = async <T>(task: (shard: number) => Promise<T>, onDone: (r: T) => void): Promise<boolean> => {
+    while (state.next < plan.shardCount) {
+      if (stop()) return true;
+      const to = span();
+      await slidingWindow(state.next, to, window, task, onDone);
+      budget -= to - state.next;
+      state.next = to;
+    }
+    return false;
+  };
 
   if (state.phase === 'scoring') {
     progress.phase = 'scoring';
     progress.shardsScored = state.next;
-    while (state.next < plan.shardCount) {
-      if (stop()) return await continueAsNew<typeof curateWorkflow>({ ...input, resume: state });
-      const to = span();
-      await slidingWindow(
-        state.next,
-        to,
-        window,
-        (shard) => long.scoreShard({ plan, shard }),
-        (r) => {
-          progress.shardsScored++;
-          if (r.reused) state.shardsReused++;
-          else state.shardsScored++;
-        },
-      );
-      budget -= to - state.next;
-      state.next = to;
-    }
+    const paused = await shardsInSlices(
+      (shard) => long.scoreShard({ plan, shard }),
+      (r) => {
+        progress.shardsScored++;
+        if (r.reused) state.shardsReused++;
+        else state.shardsScored++;
+      },
+    );
+    if (paused) return await continueAsNew<typeof curateWorkflow>({ ...input, resume: state });
     progress.phase = 'planning';
     state = { ...state, phase: 'materializing', next: 0, global: await long.globalStep(plan) };
   }
@@ -88,21 +92,13 @@ export async function curateWorkflow(input: CurateInput): Promise<CurateResult> 
   progress.phase = 'materializing';
   progress.shardsScored = plan.shardCount;
   progress.shardsMaterialized = state.next;
-  while (state.next < plan.shardCount) {
-    if (stop()) return await continueAsNew<typeof curateWorkflow>({ ...input, resume: state });
-    const to = span();
-    await slidingWindow(
-      state.next,
-      to,
-      window,
-      (shard) => long.materializeShard({ plan, shard }),
-      () => {
-        progress.shardsMaterialized++;
-      },
-    );
-    budget -= to - state.next;
-    state.next = to;
-  }
+  const paused = await shardsInSlices(
+    (shard) => long.materializeShard({ plan, shard }),
+    () => {
+      progress.shardsMaterialized++;
+    },
+  );
+  if (paused) return await continueAsNew<typeof curateWorkflow>({ ...input, resume: state });
 
   progress.phase = 'committing';
   const result = await short.commitCuration({ plan, global: state.global });

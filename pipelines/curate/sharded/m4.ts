@@ -1,6 +1,6 @@
 // M4 over all shards: utility-bin edges by two-pass selection, cell statistics merged in shard order (the same
 // cells, in the same order, as one process would find), one fit on the cells, then each shard's final phase.
-import { type M4Options } from '../m4.js';
+import { m4Options } from '../m4.js';
 import { fitM4Cells } from '../m4-fit.js';
 import { m4Bins, m4Patterns, mergeM4Stats, type M4Stats, utilityEdgeRanks } from '../m4-stats.js';
 import { type PlanReport } from '../plan.js';
@@ -9,20 +9,6 @@ import { type M4Binning, finalPhase, m4StatsPhase } from './phases-m4.js';
 import { utilityCollectPhase } from './phases-mix.js';
 import { type RankSelector } from './select.js';
 import { type ShardState } from './state.js';
-
-/** The M4 options of a curation config. */
-export function m4Options(cfg: ShardedContext['cfg']): M4Options {
-  return {
-    eta: cfg.m4.eta,
-    groups: cfg.m4.groups,
-    conceptPrefixes: cfg.m4.concepts,
-    epsRepresentation: cfg.m4.eps_representation,
-    epsAssociation: cfg.m4.eps_association,
-    beta: cfg.m4.beta,
-    minConceptRows: cfg.m4.min_concept_rows,
-    maxIter: cfg.m4.max_iter,
-  };
-}
 
 /** Fits M4 (when enabled) and runs every shard's final phase; returns the final totals and the M4 report. */
 export async function m4Phases(
